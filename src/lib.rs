@@ -1,0 +1,1 @@
+//! corscope: the page.
