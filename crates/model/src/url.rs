@@ -363,7 +363,7 @@ fn split_host_port(hostport: &str) -> Result<(&str, Option<&str>), InvalidUrl> {
 
 fn parse_host(host: &str, needs_host: bool) -> Result<String, InvalidUrl> {
     if host.is_empty() {
-        return if special {
+        return if needs_host {
             Err(invalid("the URL has no host"))
         } else {
             Ok(String::new())
