@@ -1,1 +1,102 @@
-//! corscope: the page.
+//! corscope: a CORS tester that runs in the browser.
+//!
+//! The page sends the request you describe from this browser, and when the browser blocks it, works out
+//! which check failed: every CORS rule lives in [`corscope_model`]; this crate only executes fetches and
+//! shows results.
+//!
+//! It is also a library for your own browser tests: [`diagnose`] runs the same fetch → probes → verdict
+//! pipeline and returns a [`Report`].
+//!
+//! ```no_run
+//! # async fn check() {
+//! use corscope::{diagnose, Options, Outcome};
+//! use corscope_model::RequestSpec;
+//!
+//! let spec = RequestSpec {
+//!     origin: corscope::page_origin(),
+//!     url: "https://api.example/v1/items".into(),
+//!     method: "PUT".into(),
+//!     headers: vec![("X-Api-Key".into(), "k".into())],
+//!     ..RequestSpec::default()
+//! };
+//! let report = diagnose(&spec, Options::default()).await;
+//! assert_eq!(report.outcome, Outcome::Ok, "{}", report.headline);
+//! # }
+//! ```
+
+/// The pipeline: classify, fetch, probe, infer.
+pub mod diagnose;
+/// Typed DOM helpers: text-only element builder, owned listeners.
+pub mod dom;
+/// The one fetch adapter.
+pub mod fetch;
+/// The report and its JSON contract.
+pub mod report;
+
+/// Form, events, permalink: the interactive page.
+mod app;
+/// Lab presets, fetched on demand.
+mod presets;
+/// TODO(model): stand-ins for model functions still being written.
+mod shim;
+/// Drawing results.
+mod view;
+
+use std::cell::RefCell;
+
+use wasm_bindgen::prelude::*;
+
+pub use crate::app::{mount, App};
+pub use crate::diagnose::{diagnose, Options, ProbeCallback};
+pub use crate::report::{Outcome, ProbeReport, Report};
+
+/// The id of the element the interactive page mounts into. Pages without it (such as the browser-test
+/// runner's page) load the module without starting the app.
+pub const ROOT_ID: &str = "corscope-app";
+
+thread_local! {
+    static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Entry point: installs the panic hook, then starts the app if this page has its root element.
+#[wasm_bindgen(start)]
+pub fn start() -> Result<(), JsValue> {
+    std::panic::set_hook(Box::new(on_panic));
+    let Some(root) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(ROOT_ID))
+    else {
+        return Ok(());
+    };
+    let app = mount(&root)?;
+    // The app lives as long as the page: its listeners must never be unregistered.
+    std::mem::forget(app);
+    Ok(())
+}
+
+/// The page's own origin, e.g. `http://127.0.0.1:8080`: the `Origin` every request carries.
+pub fn page_origin() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_else(|| String::from("null"))
+}
+
+/// The message of a panic that happened on this page, if any. Tests assert it stays `None`.
+pub fn panic_message() -> Option<String> {
+    PANIC.with(|p| p.borrow().clone())
+}
+
+/// A panic ends the WASM instance; before it does, record it and mark the report as failed so no tool
+/// waits forever for `data-state="done"` and a browser test fails loudly.
+fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
+    let message = info.to_string();
+    web_sys::console::error_1(&JsValue::from_str(&format!("corscope panicked: {message}")));
+    if let Some(report) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("report"))
+    {
+        let _ = report.set_attribute("data-state", "failed");
+        let _ = report.set_attribute("data-panic", &message);
+    }
+    PANIC.with(|p| *p.borrow_mut() = Some(message));
+}

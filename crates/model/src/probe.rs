@@ -1,9 +1,27 @@
 //! The browser-only path: when a request fails and the page cannot see why, plan the few variant
 //! fetches that isolate the failure, then narrow the possible causes from their outcomes.
+//!
+//! # How the inference works
+//! A page sees only "rejected" or "resolved" for each fetch. So the model reasons over *faults*: server
+//! behaviours such as "every response lacks a usable `Access-Control-Allow-Origin`" or "the preflight
+//! refuses the header `x-api-key`". Each fault has a *scope* — the request shapes it breaks (cors mode,
+//! credentialed, preflighted, a given method or header). A *world* is a set of faults; it predicts which
+//! fetches fail. Worlds that contradict an observed outcome are discarded. Of the rest, the
+//! inclusion-minimal ones (no fault the evidence does not need) give the candidate codes: in each, the
+//! first fault that breaks the user's request, in Chromium's order of checks, names the code.
+//! The verdict is *certain* only when every consistent world, minimal or not, blames the same code, so a
+//! fault the probes could not rule out (an untested method, say) keeps it honest.
+//!
+//! Two assumptions, stated in the findings when they matter: the preflight answer carries the same
+//! `Access-Control-Allow-Origin`/`-Credentials` as the GET answer (so a server that sends none on GET is
+//! taken to send none on the preflight either), and a URL that redirects a GET redirects its preflight too.
 
-use crate::classify::Classification;
+use std::fmt;
+
+use crate::classify::{classify, Classification};
 use crate::error::{CorsError, Stage};
-use crate::request::RequestSpec;
+use crate::method::is_cors_safelisted_method;
+use crate::request::{Credentials, Mode, Redirect, RequestSpec};
 
 /// One variant fetch for the page to send.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,21 +39,62 @@ pub struct Probe {
 pub enum ProbeOutcome {
     /// Resolved with a readable response (`type` basic or cors) and this status.
     Ok(u16),
-    /// Resolved with an opaque response (`no-cors`) or opaque redirect.
+    /// Resolved with a readable response after following at least one redirect (`response.redirected`).
+    OkRedirected(u16),
+    /// Resolved with an opaque response (`no-cors`).
     Opaque,
+    /// Resolved with an opaque-redirect response (`redirect: "manual"` and the answer was a redirect).
+    OpaqueRedirect,
     /// Rejected with a `TypeError` (CORS failure or network error: the page cannot tell which).
     Rejected,
     /// Aborted by the timeout.
     Timeout,
 }
 
+impl ProbeOutcome {
+    /// The report's name for the outcome: `ok`, `opaque`, `rejected` or `timeout`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProbeOutcome::Ok(_) | ProbeOutcome::OkRedirected(_) => "ok",
+            ProbeOutcome::Opaque | ProbeOutcome::OpaqueRedirect => "opaque",
+            ProbeOutcome::Rejected => "rejected",
+            ProbeOutcome::Timeout => "timeout",
+        }
+    }
+
+    /// Whether the fetch resolved (the browser let it through), `None` when it timed out.
+    fn passed(self) -> Option<bool> {
+        match self {
+            ProbeOutcome::Rejected => Some(false),
+            ProbeOutcome::Timeout => None,
+            _ => Some(true),
+        }
+    }
+}
+
+impl fmt::Display for ProbeOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProbeOutcome::Ok(s) => write!(f, "ok ({s})"),
+            ProbeOutcome::OkRedirected(s) => write!(f, "ok ({s}, after a redirect)"),
+            ProbeOutcome::Opaque => f.write_str("opaque"),
+            ProbeOutcome::OpaqueRedirect => f.write_str("opaque redirect"),
+            ProbeOutcome::Rejected => f.write_str("rejected"),
+            ProbeOutcome::Timeout => f.write_str("timeout"),
+        }
+    }
+}
+
 /// How the page may probe.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProbeOptions {
     /// Add a unique query parameter to each probe so no cached preflight hides the server's answer.
+    /// Ignored for URLs that look signed (a changed query would break the signature).
     pub cache_bust: bool,
     /// The user allows probes to repeat a non-safe method or a body ("probes may repeat my request").
     pub may_repeat: bool,
+    /// A value unique to this run, put into the cache-busting parameter.
+    pub nonce: String,
 }
 
 impl Default for ProbeOptions {
@@ -43,6 +102,7 @@ impl Default for ProbeOptions {
         ProbeOptions {
             cache_bust: true,
             may_repeat: false,
+            nonce: String::from("0"),
         }
     }
 }
@@ -59,15 +119,19 @@ pub struct ProbePlan {
 /// What the probes establish about a failed request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inference {
-    /// The possible DevTools codes, most likely first; exactly one when certain.
+    /// The likely DevTools codes, in Chromium's order of checks: those of the simplest explanations (the
+    /// fewest server faults that account for every outcome). Exactly one when certain.
     pub candidates: Vec<CorsError>,
+    /// Codes that stay possible only if the server has several faults at once (e.g. a broken preflight
+    /// hidden behind an actual answer that fails anyway). Never overlaps `candidates`.
+    pub also_possible: Vec<CorsError>,
     /// Whether the outcomes determine a single code.
     pub certain: bool,
     /// The failed parameter when the page can know it (the method or request header name).
     pub failed_parameter: Option<String>,
-    /// Which response is at fault, when known.
+    /// Which response is at fault, when every candidate agrees.
     pub fault_stage: Option<Stage>,
-    /// Which part of it (lowercase header name, `status` or `redirect`), when known.
+    /// Which part of it (lowercase header name, `status` or `redirect`), when every candidate agrees.
     pub fault_header: Option<&'static str>,
     /// The failure is not CORS at all (unreachable server, DNS, refused connection, …).
     pub not_cors: bool,
@@ -75,22 +139,1198 @@ pub struct Inference {
     pub findings: Vec<String>,
 }
 
+/// The cache-busting query parameter's name.
+pub const CACHE_BUST_PARAM: &str = "corscope";
+
+/// At most this many request headers are probed one by one; Chromium names the first failing header in
+/// sorted order, so the first ones matter most.
+pub const MAX_HEADER_PROBES: usize = 8;
+
+/// The header a preflight-forcing control probe sends: nearly every CORS setup allows it
+/// (Starlette always does, Express and Flask-CORS reflect what is asked, nginx recipes list it).
+const CONTROL_HEADER: (&str, &str) = ("Content-Type", "application/json");
+
 /// Plans the probes for a request that failed.
 pub fn plan(classification: &Classification, options: &ProbeOptions) -> ProbePlan {
-    let _ = (classification, options);
-    ProbePlan::default()
+    Planner::new(classification, options).plan()
+}
+
+/// Whether a URL's query looks signed, so that adding a parameter would invalidate it.
+pub fn looks_signed(url: &str) -> bool {
+    let query = url
+        .split_once('?')
+        .map(|(_, q)| q.to_ascii_lowercase())
+        .unwrap_or_default();
+    [
+        "x-amz-signature",
+        "x-goog-signature",
+        "signature=",
+        "sig=",
+        "x-amz-credential",
+        "hmac=",
+    ]
+    .iter()
+    .any(|needle| query.contains(needle))
+}
+
+struct Planner<'a> {
+    request: &'a crate::request::Request,
+    needs_preflight: bool,
+    options: &'a ProbeOptions,
+    cache_bust: bool,
+    probes: Vec<Probe>,
+    untested: Vec<String>,
+}
+
+impl<'a> Planner<'a> {
+    fn new(classification: &'a Classification, options: &'a ProbeOptions) -> Planner<'a> {
+        let request = &classification.request;
+        Planner {
+            request,
+            needs_preflight: classification.needs_preflight(),
+            options,
+            cache_bust: options.cache_bust && !looks_signed(&request.url().to_string()),
+            probes: Vec::new(),
+            untested: Vec::new(),
+        }
+    }
+
+    fn plan(mut self) -> ProbePlan {
+        if self.options.cache_bust && !self.cache_bust {
+            self.untested.push(
+                "The URL looks signed, so probes were sent without a cache-busting parameter: \
+                 a cached preflight may hide the server's current answer."
+                    .into(),
+            );
+        }
+        self.reach();
+        if self.request.mode() == Mode::Cors && self.request.is_cross_origin() {
+            self.simple();
+            self.manual_redirect();
+            self.credentialed();
+            self.preflight_probes();
+        }
+        ProbePlan {
+            probes: self.probes,
+            untested: self.untested,
+        }
+    }
+
+    fn base_method(&self) -> &'static str {
+        if self.request.method() == "HEAD" {
+            "HEAD"
+        } else {
+            "GET"
+        }
+    }
+
+    fn credentials(&self) -> Credentials {
+        if self.request.is_credentialed() {
+            Credentials::Include
+        } else {
+            Credentials::Omit
+        }
+    }
+
+    fn push(&mut self, name: &str, purpose: &str, spec: RequestSpec) {
+        let mut spec = spec;
+        if self.cache_bust {
+            let value = format!("{}-{}", self.options.nonce, sanitize(name));
+            spec.url = crate::url::Url::parse(&spec.url)
+                .map(|u| u.with_query_param(CACHE_BUST_PARAM, &value).to_string())
+                .unwrap_or(spec.url);
+        }
+        self.probes.push(Probe {
+            name: name.into(),
+            purpose: purpose.into(),
+            spec,
+        });
+    }
+
+    fn spec(&self, method: &str, mode: Mode, credentials: Credentials) -> RequestSpec {
+        RequestSpec {
+            origin: self.request.origin().serialize(),
+            url: self.request.url().to_string(),
+            method: method.into(),
+            mode,
+            credentials,
+            redirect: Redirect::Follow,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    fn reach(&mut self) {
+        let spec = self.spec(self.base_method(), Mode::NoCors, Credentials::Omit);
+        self.push(
+            "reach",
+            "Is the server reachable at all? (no-cors: no CORS check applies)",
+            spec,
+        );
+    }
+
+    fn simple(&mut self) {
+        let spec = self.spec(self.base_method(), Mode::Cors, Credentials::Omit);
+        self.push(
+            "simple",
+            "Does a plain GET without credentials pass the CORS check? (tests Access-Control-Allow-Origin)",
+            spec,
+        );
+    }
+
+    fn manual_redirect(&mut self) {
+        if self.request.redirect() != Redirect::Follow {
+            return;
+        }
+        let mut spec = self.spec(self.base_method(), Mode::Cors, Credentials::Omit);
+        spec.redirect = Redirect::Manual;
+        self.push(
+            "redirect",
+            "Does the URL answer with a redirect? (redirect: manual)",
+            spec,
+        );
+    }
+
+    fn credentialed(&mut self) {
+        if !self.request.is_credentialed() {
+            return;
+        }
+        let spec = self.spec(self.base_method(), Mode::Cors, Credentials::Include);
+        self.push(
+            "credentials",
+            "Does the same GET pass with credentials? (tests a wildcard origin and Access-Control-Allow-Credentials)",
+            spec,
+        );
+    }
+
+    fn preflight_probes(&mut self) {
+        if !self.needs_preflight {
+            self.method_probe();
+            return;
+        }
+        self.control(self.credentials(), "control");
+        if self.request.is_credentialed() {
+            self.control(Credentials::Omit, "control-omit");
+        }
+        self.method_probe();
+        self.header_probes();
+    }
+
+    fn control(&mut self, credentials: Credentials, name: &str) {
+        let mut spec = self.spec(self.base_method(), Mode::Cors, credentials);
+        spec.headers
+            .push((CONTROL_HEADER.0.into(), CONTROL_HEADER.1.into()));
+        self.push(
+            name,
+            "Does a preflight pass at all? (GET with Content-Type: application/json, which nearly every CORS setup allows)",
+            spec,
+        );
+    }
+
+    /// The user's method alone, when it differs from GET/HEAD: only with permission for non-safe methods.
+    fn method_probe(&mut self) {
+        let method = self.request.method().to_string();
+        if matches!(method.as_str(), "GET" | "HEAD") {
+            return;
+        }
+        let safe = method == "OPTIONS";
+        if !safe && !self.options.may_repeat {
+            self.untested.push(format!(
+                "The method {method} was not tried on its own: probes never repeat a {method} unless you allow it \
+                 (\"probes may repeat my request\")."
+            ));
+            return;
+        }
+        let mut spec = self.spec(&method, Mode::Cors, self.credentials());
+        if self.request.has_body() && method != "OPTIONS" {
+            spec.body = Some(String::new());
+        }
+        self.push(
+            "method",
+            &format!("Does {method} pass on its own, without the custom headers? (tests Access-Control-Allow-Methods)"),
+            spec,
+        );
+    }
+
+    fn header_probes(&mut self) {
+        let names = self.request.unsafe_header_names();
+        for (i, name) in names.iter().enumerate() {
+            if i >= MAX_HEADER_PROBES {
+                self.untested.push(format!(
+                    "Only the first {MAX_HEADER_PROBES} of {} custom headers were probed one by one.",
+                    names.len()
+                ));
+                break;
+            }
+            let value = self.request.headers().get(name).unwrap_or_default();
+            let mut spec = self.spec(self.base_method(), Mode::Cors, self.credentials());
+            spec.headers.push((name.clone(), value));
+            self.push(
+                &format!("header:{name}"),
+                &format!("Does the preflight allow the header {name}? (GET with only this header)"),
+                spec,
+            );
+        }
+    }
+}
+
+fn sanitize(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
+/// A server behaviour that breaks some request shapes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Fault {
+    /// Nothing answers (DNS, refused connection, TLS): every fetch fails, no-cors too.
+    Unreachable,
+    /// A preflight is redirected (the URL redirects, so its preflight does too).
+    PreflightRedirect,
+    /// No usable `Access-Control-Allow-Origin` on any response, preflight included (no CORS set up).
+    OriginRejected,
+    /// No usable `Access-Control-Allow-Origin` on the actual responses only (error answers that lose
+    /// their CORS headers, an nginx `if` block that adds them to OPTIONS alone). Indistinguishable from
+    /// [`Fault::OriginRejected`] by any fetch whose actual response fails anyway.
+    ActualOriginRejected,
+    /// Credentialed responses fail, preflight included: a wildcard origin or no
+    /// `Access-Control-Allow-Credentials: true`.
+    CredentialsRejected,
+    /// As [`Fault::CredentialsRejected`], on the actual responses only.
+    ActualCredentialsRejected,
+    /// Every preflight fails while plain requests pass (OPTIONS unhandled, error status, …).
+    PreflightRejected,
+    /// Credentialed preflights fail while plain credentialed requests pass.
+    PreflightCredentialsRejected,
+    /// The preflight refuses the user's method.
+    PreflightMethod,
+    /// `Access-Control-Allow-Methods: *`, which covers no method once credentials are included.
+    PreflightWildcardMethods,
+    /// `Access-Control-Allow-Headers: *`, which covers no header once credentials are included.
+    PreflightWildcardHeaders,
+    /// The preflight refuses this request header (lowercase).
+    PreflightHeader(String),
+    /// The actual response to the user's method lacks a usable origin header (e.g. a 405 or 500 answer).
+    ActualMethod,
+    /// A later redirect hop or the final response fails after a redirect that passed.
+    AfterRedirect,
+}
+
+/// The shape of one observed fetch, as far as the faults care.
+#[derive(Clone, Debug)]
+struct Shape {
+    cors: bool,
+    method: String,
+    headers: Vec<String>,
+    credentialed: bool,
+    preflighted: bool,
+    follow: bool,
+}
+
+impl Shape {
+    fn of(classification: &Classification) -> Shape {
+        let r = &classification.request;
+        Shape {
+            cors: r.mode() == Mode::Cors,
+            method: r.method().to_string(),
+            headers: r.unsafe_header_names(),
+            credentialed: r.is_credentialed(),
+            preflighted: classification.needs_preflight(),
+            follow: r.redirect() == Redirect::Follow,
+        }
+    }
+}
+
+/// The context faults are judged in: the user's request.
+struct Context {
+    method: String,
+    preflighted: bool,
+    /// The user's request's own shape: only faults that break it can be blamed for its failure.
+    request: Shape,
+}
+
+impl Fault {
+    /// Whether this fault makes a fetch of this shape fail.
+    fn breaks(&self, s: &Shape, ctx: &Context) -> bool {
+        match self {
+            Fault::Unreachable => true,
+            Fault::PreflightRedirect | Fault::PreflightRejected => s.cors && s.preflighted,
+            Fault::OriginRejected | Fault::ActualOriginRejected => s.cors,
+            Fault::CredentialsRejected | Fault::ActualCredentialsRejected => {
+                s.cors && s.credentialed
+            }
+            Fault::PreflightCredentialsRejected => s.cors && s.preflighted && s.credentialed,
+            Fault::PreflightMethod => s.cors && s.preflighted && s.method == ctx.method,
+            Fault::PreflightWildcardMethods => {
+                s.cors && s.preflighted && s.credentialed && !is_cors_safelisted_method(&s.method)
+            }
+            Fault::PreflightWildcardHeaders => {
+                s.cors && s.preflighted && s.credentialed && !s.headers.is_empty()
+            }
+            Fault::PreflightHeader(h) => s.cors && s.preflighted && s.headers.contains(h),
+            Fault::ActualMethod => s.cors && s.method == ctx.method,
+            Fault::AfterRedirect => s.cors && s.follow,
+        }
+    }
+
+    /// Chromium's order of checks for the user's request: lower fails first.
+    fn order<'a>(&'a self, ctx: &'a Context) -> (u8, &'a str) {
+        let rank = match self {
+            Fault::Unreachable => 0,
+            Fault::PreflightRedirect => 1,
+            Fault::OriginRejected if ctx.preflighted => 2,
+            Fault::CredentialsRejected if ctx.preflighted => 3,
+            Fault::PreflightCredentialsRejected => 3,
+            Fault::PreflightRejected => 4,
+            Fault::PreflightMethod | Fault::PreflightWildcardMethods => 5,
+            Fault::PreflightWildcardHeaders => 6,
+            Fault::PreflightHeader(_) => 6,
+            Fault::OriginRejected | Fault::ActualOriginRejected => 7,
+            Fault::CredentialsRejected | Fault::ActualCredentialsRejected => 8,
+            // A missing origin header on the answer to the method fails before any credentials check.
+            Fault::ActualMethod => 7,
+            Fault::AfterRedirect => 10,
+        };
+        let tie = match self {
+            Fault::PreflightHeader(h) => h.as_str(),
+            Fault::PreflightWildcardHeaders => {
+                ctx.request.headers.first().map_or("", String::as_str)
+            }
+            _ => "",
+        };
+        (rank, tie)
+    }
+
+    /// The codes Chromium may report when this fault is the first to break the user's request.
+    fn codes(&self, ctx: &Context) -> Vec<CorsError> {
+        use CorsError::*;
+        let origin = [
+            MissingAllowOriginHeader,
+            AllowOriginMismatch,
+            MultipleAllowOriginValues,
+            InvalidAllowOriginValue,
+        ];
+        let credentials = [WildcardOriginNotAllowed, InvalidAllowCredentials];
+        let twin = |codes: &[CorsError]| codes.iter().map(|c| c.on_preflight()).collect::<Vec<_>>();
+        match self {
+            Fault::Unreachable => Vec::new(),
+            Fault::PreflightRedirect => vec![PreflightDisallowedRedirect],
+            Fault::OriginRejected if ctx.preflighted => twin(&origin),
+            Fault::OriginRejected | Fault::ActualOriginRejected | Fault::ActualMethod => {
+                origin.to_vec()
+            }
+            Fault::CredentialsRejected if ctx.preflighted => twin(&credentials),
+            Fault::CredentialsRejected | Fault::ActualCredentialsRejected => credentials.to_vec(),
+            Fault::PreflightCredentialsRejected => twin(&credentials),
+            Fault::PreflightRejected => vec![
+                PreflightMissingAllowOriginHeader,
+                PreflightInvalidStatus,
+                PreflightAllowOriginMismatch,
+                PreflightMultipleAllowOriginValues,
+                PreflightInvalidAllowOriginValue,
+                InvalidAllowMethodsPreflightResponse,
+                InvalidAllowHeadersPreflightResponse,
+            ],
+            // A server may refuse a method or header with an error status instead of leaving it out of the
+            // list (Starlette answers 400 "Disallowed CORS method"); Chromium then reports the status.
+            Fault::PreflightMethod => {
+                vec![MethodDisallowedByPreflightResponse, PreflightInvalidStatus]
+            }
+            Fault::PreflightHeader(_) => {
+                vec![HeaderDisallowedByPreflightResponse, PreflightInvalidStatus]
+            }
+            Fault::PreflightWildcardMethods => vec![MethodDisallowedByPreflightResponse],
+            Fault::PreflightWildcardHeaders => vec![HeaderDisallowedByPreflightResponse],
+            Fault::AfterRedirect => vec![
+                MissingAllowOriginHeader,
+                AllowOriginMismatch,
+                RedirectContainsCredentials,
+            ],
+        }
+    }
+
+    /// The request method or header name this fault implicates, when the page can know it.
+    fn parameter(&self, ctx: &Context) -> Option<String> {
+        match self {
+            Fault::PreflightMethod | Fault::PreflightWildcardMethods => Some(ctx.method.clone()),
+            Fault::PreflightWildcardHeaders => ctx.request.headers.first().cloned(),
+            Fault::PreflightHeader(h) => Some(h.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// The response header (or `status`/`redirect`) a code blames.
+pub fn fault_part(code: CorsError) -> Option<&'static str> {
+    use CorsError::*;
+    Some(match code {
+        WildcardOriginNotAllowed
+        | MissingAllowOriginHeader
+        | MultipleAllowOriginValues
+        | InvalidAllowOriginValue
+        | AllowOriginMismatch
+        | PreflightWildcardOriginNotAllowed
+        | PreflightMissingAllowOriginHeader
+        | PreflightMultipleAllowOriginValues
+        | PreflightInvalidAllowOriginValue
+        | PreflightAllowOriginMismatch => "access-control-allow-origin",
+        InvalidAllowCredentials | PreflightInvalidAllowCredentials => {
+            "access-control-allow-credentials"
+        }
+        PreflightInvalidStatus => "status",
+        PreflightDisallowedRedirect | RedirectContainsCredentials => "redirect",
+        InvalidAllowMethodsPreflightResponse | MethodDisallowedByPreflightResponse => {
+            "access-control-allow-methods"
+        }
+        InvalidAllowHeadersPreflightResponse | HeaderDisallowedByPreflightResponse => {
+            "access-control-allow-headers"
+        }
+        _ => return None,
+    })
+}
+
+/// One observed fetch: its shape and whether it passed.
+struct Observation {
+    shape: Shape,
+    passed: bool,
 }
 
 /// Narrows the cause of a failed request from the probes' outcomes.
+///
+/// `classification` is the user's request, which failed (rejected); `outcomes` pairs each planned probe
+/// with what its fetch did. Probes that timed out are left out of the reasoning and noted.
 pub fn infer(classification: &Classification, outcomes: &[(Probe, ProbeOutcome)]) -> Inference {
-    let _ = (classification, outcomes);
-    Inference {
+    let ctx = Context {
+        method: classification.request.method().to_string(),
+        preflighted: classification.needs_preflight(),
+        request: Shape::of(classification),
+    };
+    let mut findings = Vec::new();
+    let mut observations = vec![Observation {
+        shape: Shape::of(classification),
+        passed: false,
+    }];
+    for (probe, outcome) in outcomes {
+        match (outcome.passed(), classify(&probe.spec)) {
+            (Some(passed), Ok(c)) => {
+                findings.push(finding(probe, *outcome));
+                observations.push(Observation {
+                    shape: Shape::of(&c),
+                    passed,
+                });
+            }
+            (None, _) => findings.push(format!(
+                "Probe {} timed out; it was left out of the reasoning.",
+                probe.name
+            )),
+            (Some(_), Err(refusal)) => findings.push(format!(
+                "Probe {} could not be sent: {refusal:?}",
+                probe.name
+            )),
+        }
+    }
+    let redirects = redirect_evidence(outcomes);
+    let faults = universe(classification, outcomes, redirects);
+    // A URL that redirects a GET is taken to redirect its preflight too (see the module docs).
+    let required = faults
+        .iter()
+        .position(|f| *f == Fault::PreflightRedirect)
+        .map_or(0, |i| 1u32 << i);
+    let worlds = consistent_worlds(&faults, &observations, &ctx, required);
+    conclude(&faults, &worlds, &ctx, findings, redirects)
+}
+
+fn finding(probe: &Probe, outcome: ProbeOutcome) -> String {
+    format!("{}: {outcome} — {}", probe.name, probe.purpose)
+}
+
+/// What the probes say about redirects: `Some(true)` when the URL answers GET with a redirect.
+fn redirect_evidence(outcomes: &[(Probe, ProbeOutcome)]) -> Option<bool> {
+    let mut evidence = None;
+    for (probe, outcome) in outcomes {
+        match (probe.name.as_str(), outcome) {
+            ("redirect", ProbeOutcome::OpaqueRedirect) | (_, ProbeOutcome::OkRedirected(_)) => {
+                return Some(true)
+            }
+            ("redirect", ProbeOutcome::Ok(_)) => evidence = Some(false),
+            _ => {}
+        }
+    }
+    evidence
+}
+
+/// The faults worth considering for this request.
+fn universe(
+    classification: &Classification,
+    outcomes: &[(Probe, ProbeOutcome)],
+    redirects: Option<bool>,
+) -> Vec<Fault> {
+    let request = &classification.request;
+    let mut faults = vec![Fault::Unreachable];
+    if request.mode() != Mode::Cors {
+        return faults;
+    }
+    faults.push(Fault::OriginRejected);
+    if request.is_credentialed() {
+        faults.push(Fault::CredentialsRejected);
+    }
+    if classification.needs_preflight() {
+        faults.push(Fault::ActualOriginRejected);
+        if request.is_credentialed() {
+            faults.push(Fault::ActualCredentialsRejected);
+        }
+    }
+    let method_differs = !matches!(request.method(), "GET" | "HEAD");
+    if classification.needs_preflight() {
+        if redirects == Some(true) {
+            faults.push(Fault::PreflightRedirect);
+        }
+        faults.push(Fault::PreflightRejected);
+        if request.is_credentialed() {
+            faults.push(Fault::PreflightCredentialsRejected);
+            faults.push(Fault::PreflightWildcardMethods);
+            faults.push(Fault::PreflightWildcardHeaders);
+        }
+        if method_differs && !crate::method::is_cors_safelisted_method(request.method()) {
+            faults.push(Fault::PreflightMethod);
+        }
+        let mut headers: Vec<String> = request.unsafe_header_names();
+        for (probe, _) in outcomes {
+            for (name, _) in &probe.spec.headers {
+                headers.push(name.to_ascii_lowercase());
+            }
+        }
+        headers.sort();
+        headers.dedup();
+        faults.extend(headers.into_iter().map(Fault::PreflightHeader));
+    }
+    if method_differs {
+        faults.push(Fault::ActualMethod);
+    }
+    if redirects == Some(true) && request.redirect() == Redirect::Follow {
+        faults.push(Fault::AfterRedirect);
+    }
+    faults
+}
+
+/// The largest universe enumerated exhaustively (2^N worlds); beyond it the extra header faults are
+/// judged one at a time (see [`MAX_HEADER_PROBES`], which keeps real plans far below this).
+const MAX_FAULTS: usize = 18;
+
+/// Every world (a bit set over `faults`) that predicts every observation.
+fn consistent_worlds(
+    faults: &[Fault],
+    observations: &[Observation],
+    ctx: &Context,
+    required: u32,
+) -> Vec<u32> {
+    let n = faults.len().min(MAX_FAULTS);
+    let masks: Vec<(u32, bool)> = observations
+        .iter()
+        .map(|o| {
+            let mask = faults
+                .iter()
+                .take(n)
+                .enumerate()
+                .filter(|(_, f)| f.breaks(&o.shape, ctx))
+                .fold(0u32, |m, (i, _)| m | (1 << i));
+            (mask, o.passed)
+        })
+        .collect();
+    (0u32..(1u32 << n))
+        .filter(|world| world & required == required)
+        .filter(|world| {
+            masks
+                .iter()
+                .all(|(mask, passed)| (world & mask == 0) == *passed)
+        })
+        .collect()
+}
+
+/// The first fault of `world` that breaks the user's request (observation 0 is always broken).
+fn blamed<'f>(faults: &'f [Fault], world: u32, ctx: &Context) -> Option<&'f Fault> {
+    faults
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i < 32 && world & (1 << i) != 0)
+        .map(|(_, f)| f)
+        .filter(|f| f.breaks(&ctx.request, ctx))
+        .min_by(|a, b| a.order(ctx).cmp(&b.order(ctx)))
+}
+
+fn is_minimal(world: u32, worlds: &[u32]) -> bool {
+    !worlds
+        .iter()
+        .any(|&other| other != world && other & world == other)
+}
+
+fn conclude(
+    faults: &[Fault],
+    worlds: &[u32],
+    ctx: &Context,
+    mut findings: Vec<String>,
+    redirects: Option<bool>,
+) -> Inference {
+    let mut inference = Inference {
         candidates: Vec::new(),
+        also_possible: Vec::new(),
         certain: false,
         failed_parameter: None,
         fault_stage: None,
         fault_header: None,
         not_cors: false,
         findings: Vec::new(),
+    };
+    if worlds.is_empty() {
+        findings.push(
+            "The outcomes contradict each other (a flaky server, or one that answers differently each time); \
+             use the curl commands below to see the raw answers."
+                .into(),
+        );
+        inference.findings = findings;
+        return inference;
+    }
+    let mut minimal_blames: Vec<&Fault> = worlds
+        .iter()
+        .filter(|w| is_minimal(**w, worlds))
+        .filter_map(|w| blamed(faults, *w, ctx))
+        .collect();
+    minimal_blames.sort_by(|a, b| a.order(ctx).cmp(&b.order(ctx)));
+    minimal_blames.dedup();
+    if minimal_blames.iter().any(|f| **f == Fault::Unreachable) {
+        inference.not_cors = true;
+        findings.push(
+            "Even a no-cors request failed: the server could not be reached (DNS, refused connection, TLS, or a \
+             blocked port). This is not a CORS problem."
+                .into(),
+        );
+        inference.findings = findings;
+        return inference;
+    }
+    let mut candidates: Vec<CorsError> = Vec::new();
+    for fault in &minimal_blames {
+        for code in fault.codes(ctx) {
+            if !candidates.contains(&code) {
+                candidates.push(code);
+            }
+        }
+    }
+    let mut all_blames: Vec<&Fault> = worlds
+        .iter()
+        .filter_map(|w| blamed(faults, *w, ctx))
+        .collect();
+    all_blames.sort_by(|a, b| a.order(ctx).cmp(&b.order(ctx)));
+    all_blames.dedup();
+    for code in all_blames.iter().flat_map(|f| f.codes(ctx)) {
+        if !candidates.contains(&code) && !inference.also_possible.contains(&code) {
+            inference.also_possible.push(code);
+        }
+    }
+    inference.certain = candidates.len() == 1 && inference.also_possible.is_empty();
+    let params: Vec<Option<String>> = minimal_blames.iter().map(|f| f.parameter(ctx)).collect();
+    inference.failed_parameter = common(&params).flatten();
+    inference.fault_stage = common(&candidates.iter().map(|c| c.stage()).collect::<Vec<_>>());
+    inference.fault_header = common(
+        &candidates
+            .iter()
+            .map(|c| fault_part(*c))
+            .collect::<Vec<_>>(),
+    )
+    .flatten();
+    if redirects == Some(true) {
+        findings.push(
+            "The URL answers with a redirect. Preflights may not be redirected, and after a redirect to another \
+             origin the browser sends `Origin: null`."
+                .into(),
+        );
+    }
+    if ctx.preflighted && inference.fault_stage.is_none() && !candidates.is_empty() {
+        findings.push(
+            "The page cannot tell whether the preflight already failed: the actual answer fails as well. \
+             The curl commands below show both answers."
+                .into(),
+        );
+    }
+    inference.candidates = candidates;
+    inference.findings = findings;
+    inference
+}
+
+/// The value every item shares, if any.
+fn common<T: Clone + PartialEq>(items: &[T]) -> Option<T> {
+    let first = items.first()?;
+    items.iter().all(|i| i == first).then(|| first.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use CorsError::*;
+
+    const PAGE: &str = "http://127.0.0.1:8080";
+    const API: &str = "http://127.0.0.1:8787/api";
+
+    fn spec(method: &str, headers: &[(&str, &str)], credentials: Credentials) -> RequestSpec {
+        RequestSpec {
+            origin: PAGE.into(),
+            url: API.into(),
+            method: method.into(),
+            mode: Mode::Cors,
+            credentials,
+            redirect: Redirect::Follow,
+            headers: headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+            body: None,
+        }
+    }
+
+    /// Runs plan + infer with outcomes chosen by probe name (`default` for the others).
+    fn run(
+        spec: &RequestSpec,
+        may_repeat: bool,
+        outcome: impl Fn(&str) -> ProbeOutcome,
+    ) -> (ProbePlan, Inference) {
+        let c = classify(spec).unwrap();
+        let options = ProbeOptions {
+            may_repeat,
+            ..ProbeOptions::default()
+        };
+        let plan = plan(&c, &options);
+        let outcomes: Vec<_> = plan
+            .probes
+            .iter()
+            .map(|p| (p.clone(), outcome(&p.name)))
+            .collect();
+        let inference = infer(&c, &outcomes);
+        (plan, inference)
+    }
+
+    fn names(plan: &ProbePlan) -> Vec<&str> {
+        plan.probes.iter().map(|p| p.name.as_str()).collect()
+    }
+
+    #[test]
+    fn plan_for_a_preflighted_put_without_permission_never_repeats_the_put() {
+        let s = spec(
+            "PUT",
+            &[("X-Api-Key", "k"), ("Content-Type", "application/json")],
+            Credentials::Omit,
+        );
+        let (plan, _) = run(&s, false, |_| ProbeOutcome::Rejected);
+        assert_eq!(
+            names(&plan),
+            [
+                "reach",
+                "simple",
+                "redirect",
+                "control",
+                "header:content-type",
+                "header:x-api-key"
+            ]
+        );
+        assert!(plan.probes.iter().all(|p| p.spec.method == "GET"));
+        assert!(plan.untested.iter().any(|u| u.contains("PUT")));
+        assert!(plan
+            .probes
+            .iter()
+            .all(|p| p.spec.url.contains("corscope=0-")));
+    }
+
+    #[test]
+    fn plan_with_permission_tries_the_method_alone() {
+        let s = spec("PUT", &[("X-Api-Key", "k")], Credentials::Include);
+        let (plan, _) = run(&s, true, |_| ProbeOutcome::Rejected);
+        let method = plan.probes.iter().find(|p| p.name == "method").unwrap();
+        assert_eq!(method.spec.method, "PUT");
+        assert!(method.spec.headers.is_empty());
+        assert_eq!(method.spec.credentials, Credentials::Include);
+        assert!(names(&plan).contains(&"control-omit"));
+        assert!(names(&plan).contains(&"credentials"));
+    }
+
+    #[test]
+    fn signed_urls_are_not_cache_busted() {
+        let mut s = spec("GET", &[], Credentials::Omit);
+        s.url = format!("{API}?X-Amz-Signature=abc");
+        let (plan, _) = run(&s, false, |_| ProbeOutcome::Rejected);
+        assert!(plan
+            .probes
+            .iter()
+            .all(|p| !p.spec.url.contains("corscope=")));
+        assert!(!plan.untested.is_empty());
+    }
+
+    #[test]
+    fn unreachable_server_is_not_cors() {
+        let (_, i) = run(&spec("GET", &[], Credentials::Omit), false, |_| {
+            ProbeOutcome::Rejected
+        });
+        assert!(i.not_cors);
+        assert!(i.candidates.is_empty());
+    }
+
+    #[test]
+    fn missing_origin_header_on_a_simple_get() {
+        // Fetch #cors-check step 2: no ACAO fails every cors-mode fetch; no-cors still resolves.
+        let (_, i) = run(
+            &spec("GET", &[], Credentials::Omit),
+            false,
+            |name| match name {
+                "reach" => ProbeOutcome::Opaque,
+                _ => ProbeOutcome::Rejected,
+            },
+        );
+        assert!(!i.not_cors);
+        assert_eq!(i.candidates[0], MissingAllowOriginHeader);
+        assert!(i.candidates.contains(&AllowOriginMismatch));
+        assert!(!i.certain);
+        assert_eq!(i.fault_stage, Some(Stage::Actual));
+        assert_eq!(i.fault_header, Some("access-control-allow-origin"));
+    }
+
+    #[test]
+    fn no_cors_at_all_blames_the_allow_origin_header_of_some_response() {
+        let (_, i) = run(
+            &spec("GET", &[("X-Api-Key", "k")], Credentials::Omit),
+            false,
+            |name| match name {
+                "reach" => ProbeOutcome::Opaque,
+                _ => ProbeOutcome::Rejected,
+            },
+        );
+        // The preflight twin comes first (Chromium checks the preflight first) but the actual response may
+        // be the one that fails (error answers without CORS headers), so the stage stays open.
+        assert_eq!(i.candidates[0], PreflightMissingAllowOriginHeader);
+        assert!(i.candidates.contains(&MissingAllowOriginHeader));
+        assert_eq!(i.fault_stage, None);
+        assert_eq!(i.fault_header, Some("access-control-allow-origin"));
+    }
+
+    #[test]
+    fn one_header_refused_by_the_preflight() {
+        // #cors-preflight-fetch: each unsafe header must be listed; the control preflight passes.
+        let s = spec(
+            "GET",
+            &[("X-Api-Key", "k"), ("X-Trace", "1")],
+            Credentials::Omit,
+        );
+        let (_, i) = run(&s, false, |name| match name {
+            "header:x-api-key" => ProbeOutcome::Rejected,
+            "reach" => ProbeOutcome::Opaque,
+            "redirect" => ProbeOutcome::Ok(200),
+            _ => ProbeOutcome::Ok(200),
+        });
+        assert_eq!(
+            i.candidates,
+            [HeaderDisallowedByPreflightResponse, PreflightInvalidStatus]
+        );
+        assert_eq!(i.failed_parameter.as_deref(), Some("x-api-key"));
+        assert_eq!(i.fault_stage, Some(Stage::Preflight));
+        assert!(!i.certain);
+    }
+
+    #[test]
+    fn first_refused_header_in_sorted_order_is_blamed() {
+        let s = spec(
+            "GET",
+            &[("X-Zeta", "1"), ("X-Alpha", "1")],
+            Credentials::Omit,
+        );
+        let (_, i) = run(&s, false, |name| match name {
+            "header:x-alpha" | "header:x-zeta" => ProbeOutcome::Rejected,
+            "reach" => ProbeOutcome::Opaque,
+            _ => ProbeOutcome::Ok(200),
+        });
+        assert_eq!(i.failed_parameter.as_deref(), Some("x-alpha"));
+    }
+
+    #[test]
+    fn an_untested_method_keeps_the_verdict_uncertain() {
+        let s = spec("PUT", &[("X-Api-Key", "k")], Credentials::Omit);
+        let (_, i) = run(&s, false, |name| match name {
+            "header:x-api-key" => ProbeOutcome::Rejected,
+            "reach" => ProbeOutcome::Opaque,
+            _ => ProbeOutcome::Ok(200),
+        });
+        assert_eq!(i.candidates[0], HeaderDisallowedByPreflightResponse);
+        assert!(!i.certain);
+    }
+
+    #[test]
+    fn method_refused_when_the_method_probe_fails_and_headers_pass() {
+        let s = spec("DELETE", &[], Credentials::Omit);
+        let (_, i) = run(&s, true, |name| match name {
+            "method" => ProbeOutcome::Rejected,
+            "reach" => ProbeOutcome::Opaque,
+            _ => ProbeOutcome::Ok(200),
+        });
+        assert_eq!(i.candidates[0], MethodDisallowedByPreflightResponse);
+        assert_eq!(
+            i.failed_parameter, None,
+            "the actual DELETE response may be at fault too"
+        );
+        assert!(i.candidates.contains(&MissingAllowOriginHeader));
+    }
+
+    #[test]
+    fn credentials_refused_on_a_simple_request() {
+        // #cors-check step 3-4: `*` or no ACAC fails only credentialed requests.
+        let (_, i) = run(
+            &spec("GET", &[], Credentials::Include),
+            false,
+            |name| match name {
+                "credentials" => ProbeOutcome::Rejected,
+                "reach" => ProbeOutcome::Opaque,
+                _ => ProbeOutcome::Ok(200),
+            },
+        );
+        assert_eq!(
+            i.candidates,
+            [WildcardOriginNotAllowed, InvalidAllowCredentials]
+        );
+        assert_eq!(i.fault_stage, Some(Stage::Actual));
+        assert_eq!(i.fault_header, None);
+    }
+
+    #[test]
+    fn redirecting_url_blames_the_preflight_redirect() {
+        let (_, i) = run(
+            &spec("GET", &[("X-Api-Key", "k")], Credentials::Omit),
+            false,
+            |name| match name {
+                "reach" => ProbeOutcome::Opaque,
+                "redirect" => ProbeOutcome::OpaqueRedirect,
+                "simple" => ProbeOutcome::OkRedirected(200),
+                _ => ProbeOutcome::Rejected,
+            },
+        );
+        assert_eq!(i.candidates, [PreflightDisallowedRedirect]);
+        assert_eq!(i.fault_header, Some("redirect"));
+    }
+
+    #[test]
+    fn contradictory_outcomes_give_no_candidates() {
+        // The request fails, yet the identical probe passes: nothing explains both.
+        let (_, i) = run(&spec("GET", &[], Credentials::Omit), false, |_| {
+            ProbeOutcome::Ok(200)
+        });
+        assert!(i.candidates.is_empty());
+        assert!(!i.certain);
+    }
+
+    /// A simulated server: the inference must be *sound* against the model's exact decision for every
+    /// server it can meet, i.e. Chromium's code for the user's request is always among the candidates,
+    /// and a certain verdict is exactly that code.
+    mod simulation {
+        use super::*;
+        use crate::response::{Exchange, Response};
+        use crate::verdict::{decide, Verdict};
+        use proptest::prelude::*;
+
+        #[derive(Clone, Debug)]
+        struct Server {
+            acao: u8,
+            acac: u8,
+            pf_acao: u8,
+            pf_acac: u8,
+            acam: &'static str,
+            acah: &'static str,
+            pf_status: u16,
+            actual_status: u16,
+            /// Starlette: a refused method or header gets 400 (with the CORS headers).
+            refuse_with_400: bool,
+            /// Whether non-GET actual answers keep their CORS headers.
+            other_methods_keep_cors: bool,
+        }
+
+        fn origin_value(kind: u8, origin: &str) -> Option<String> {
+            match kind {
+                1 => Some("*".into()),
+                2 => Some(origin.into()),
+                3 => Some("https://other.example".into()),
+                4 => Some(format!("{origin}, {origin}")),
+                _ => None,
+            }
+        }
+
+        fn credentials_value(kind: u8) -> Option<&'static str> {
+            match kind {
+                1 => Some("true"),
+                2 => Some("True"),
+                _ => None,
+            }
+        }
+
+        fn listed(list: &str, item: &str) -> bool {
+            list.split(',')
+                .any(|i| i.trim().eq_ignore_ascii_case(item) || i.trim() == "*")
+        }
+
+        fn answer(server: &Server, c: &Classification) -> Exchange {
+            let r = &c.request;
+            let origin = r.origin().serialize();
+            let mut preflight = Response::new(server.pf_status);
+            let refused = !listed(server.acam, r.method())
+                || r.unsafe_header_names()
+                    .iter()
+                    .any(|h| !listed(server.acah, h));
+            if server.refuse_with_400 && refused {
+                preflight.status = 400;
+            }
+            if let Some(v) = origin_value(server.pf_acao, &origin) {
+                preflight.headers.push("Access-Control-Allow-Origin", v);
+            }
+            if let Some(v) = credentials_value(server.pf_acac) {
+                preflight
+                    .headers
+                    .push("Access-Control-Allow-Credentials", v);
+            }
+            if !server.acam.is_empty() {
+                preflight
+                    .headers
+                    .push("Access-Control-Allow-Methods", server.acam);
+            }
+            if !server.acah.is_empty() {
+                preflight
+                    .headers
+                    .push("Access-Control-Allow-Headers", server.acah);
+            }
+            let mut actual = Response::new(server.actual_status);
+            let keeps = server.other_methods_keep_cors || matches!(r.method(), "GET" | "HEAD");
+            if let (true, Some(v)) = (keeps, origin_value(server.acao, &origin)) {
+                actual.headers.push("Access-Control-Allow-Origin", v);
+            }
+            if let (true, Some(v)) = (keeps, credentials_value(server.acac)) {
+                actual.headers.push("Access-Control-Allow-Credentials", v);
+            }
+            Exchange {
+                preflight: Some(preflight),
+                actual: vec![actual],
+            }
+        }
+
+        fn outcome(server: &Server, spec: &RequestSpec) -> ProbeOutcome {
+            let Ok(c) = classify(spec) else {
+                return ProbeOutcome::Rejected;
+            };
+            if c.request.mode() == Mode::NoCors {
+                return ProbeOutcome::Opaque;
+            }
+            match decide(&c, &answer(server, &c)) {
+                Verdict::Allowed(_) => ProbeOutcome::Ok(server.actual_status),
+                _ => ProbeOutcome::Rejected,
+            }
+        }
+
+        fn server() -> impl Strategy<Value = Server> {
+            let lists = |items: &'static [&'static str]| proptest::sample::select(items);
+            (
+                (0u8..5, 0u8..3, 0u8..5, 0u8..3),
+                lists(&["", "GET, POST", "GET, PUT, DELETE", "*", "put"]),
+                lists(&[
+                    "",
+                    "x-api-key",
+                    "content-type",
+                    "content-type, x-api-key",
+                    "*",
+                    "X-API-KEY",
+                ]),
+                proptest::sample::select(&[200u16, 204, 404, 500][..]),
+                proptest::sample::select(&[200u16, 500][..]),
+                any::<bool>(),
+                any::<bool>(),
+            )
+                .prop_map(
+                    |(
+                        (acao, acac, pf_acao, pf_acac),
+                        acam,
+                        acah,
+                        pf_status,
+                        actual_status,
+                        refuse,
+                        keep,
+                    )| Server {
+                        acao,
+                        acac,
+                        pf_acao,
+                        pf_acac,
+                        acam,
+                        acah,
+                        pf_status,
+                        actual_status,
+                        refuse_with_400: refuse,
+                        other_methods_keep_cors: keep,
+                    },
+                )
+        }
+
+        fn request() -> impl Strategy<Value = RequestSpec> {
+            let shapes: &'static [(&'static str, &'static [(&'static str, &'static str)])] = &[
+                ("GET", &[]),
+                ("GET", &[("X-Api-Key", "k")]),
+                ("PUT", &[]),
+                (
+                    "PUT",
+                    &[("X-Api-Key", "k"), ("Content-Type", "application/json")],
+                ),
+                ("DELETE", &[("X-Api-Key", "k")]),
+                ("POST", &[("Content-Type", "text/plain")]),
+                ("GET", &[("Authorization", "Bearer t")]),
+            ];
+            (proptest::sample::select(shapes), any::<bool>()).prop_map(
+                |((method, headers), include)| {
+                    let credentials = if include {
+                        Credentials::Include
+                    } else {
+                        Credentials::Omit
+                    };
+                    spec(method, headers, credentials)
+                },
+            )
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+            #[test]
+            fn inference_is_sound(server in server(), spec in request(), may_repeat in any::<bool>()) {
+                let c = classify(&spec).unwrap();
+                let Verdict::Blocked(truth) = decide(&c, &answer(&server, &c)) else { return Ok(()) };
+                let (_, i) = run(&spec, may_repeat, |name| {
+                    let plan = plan(&c, &ProbeOptions { may_repeat, ..ProbeOptions::default() });
+                    let probe = plan.probes.iter().find(|p| p.name == name).unwrap();
+                    outcome(&server, &probe.spec)
+                });
+                prop_assert!(!i.not_cors);
+                let possible = i.candidates.contains(&truth.error) || i.also_possible.contains(&truth.error);
+                prop_assert!(possible, "{:?} not in {:?} + {:?}", truth.error, i.candidates, i.also_possible);
+                if i.certain {
+                    prop_assert_eq!(&i.candidates, &vec![truth.error]);
+                }
+                if !i.candidates.contains(&truth.error) {
+                    return Ok(());
+                }
+                if let Some(stage) = i.fault_stage {
+                    prop_assert_eq!(stage, truth.error.stage());
+                }
+                if let Some(header) = i.fault_header {
+                    prop_assert_eq!(Some(header), fault_part(truth.error));
+                }
+                let names_a_request_item = matches!(
+                    truth.error,
+                    MethodDisallowedByPreflightResponse | HeaderDisallowedByPreflightResponse
+                );
+                if let (Some(param), true) = (&i.failed_parameter, names_a_request_item) {
+                    prop_assert_eq!(Some(param), truth.failed_parameter.as_ref());
+                }
+            }
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! The request a user describes ([`RequestSpec`], raw text) and the request a browser would send
-//! ([`Request`], validated and normalised by [`crate::classify`]).
+//! ([`Request`], validated and normalised by [`crate::classify()`]).
 
 use std::fmt;
 
@@ -79,7 +79,7 @@ keyword_enum!(Redirect { Follow = "follow", Error = "error", Manual = "manual" }
 
 /// A request as the user describes it: raw text, not yet checked.
 ///
-/// [`crate::classify`] turns it into a [`Request`] or says why the browser would refuse it.
+/// [`crate::classify()`] turns it into a [`Request`] or says why the browser would refuse it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestSpec {
     /// The origin the request is sent from: the page's own, or the user's app origin for `curl`.
@@ -101,7 +101,7 @@ pub struct RequestSpec {
 }
 
 /// A request the browser would actually send: URL and origin parsed, method normalised, forbidden
-/// headers removed. Only [`crate::classify`] makes one, so holding one means the browser accepts it.
+/// headers removed. Only [`crate::classify()`] makes one, so holding one means the browser accepts it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Request {
     pub(crate) origin: Origin,
@@ -158,6 +158,14 @@ impl Request {
     /// Whether the URL's origin differs from the request's origin.
     pub fn is_cross_origin(&self) -> bool {
         self.url.origin() != self.origin
+    }
+
+    /// The CORS-unsafe request-header names, lowercase, deduplicated and sorted: exactly what goes in
+    /// `Access-Control-Request-Headers` (joined with `","`). Empty when no header forces a preflight.
+    ///
+    /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>
+    pub fn unsafe_header_names(&self) -> Vec<String> {
+        crate::header::cors_unsafe_request_header_names(&self.headers)
     }
 
     /// Whether the CORS check treats the request as credentialed: credentials mode `include`.

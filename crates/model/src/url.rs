@@ -290,6 +290,38 @@ impl Url {
         url
     }
 
+    /// Resolves a reference (a `Location` value) against this URL: absolute URLs, scheme-relative
+    /// (`//host/p`), absolute paths (`/p`), query-only (`?q`), fragment-only and relative paths with
+    /// `.`/`..` segments. Percent-encoding is left as is (the browser normalises it; origins do not
+    /// depend on it).
+    ///
+    /// <https://url.spec.whatwg.org/#concept-basic-url-parser> with a base URL.
+    pub fn join(&self, reference: &str) -> Result<Url, InvalidUrl> {
+        let reference = reference.trim_matches(|c: char| c <= ' ');
+        if has_scheme(reference) {
+            return Url::parse(reference);
+        }
+        if reference.starts_with("//") || reference.starts_with("\\\\") {
+            return Url::parse(&format!("{}:{reference}", self.scheme));
+        }
+        let mut url = self.clone();
+        if reference.is_empty() || reference.starts_with('#') {
+            return Ok(url);
+        }
+        let (base_path, _) = split_query(&self.path_and_query);
+        url.path_and_query = match reference.chars().next() {
+            Some('?') => format!("{base_path}{}", strip_fragment(reference)),
+            Some('/') | Some('\\') => strip_fragment(reference).replace('\\', "/"),
+            _ => {
+                let dir = base_path.rfind('/').map_or("/", |i| base_path.get(..=i).unwrap_or("/"));
+                format!("{dir}{}", strip_fragment(reference))
+            }
+        };
+        let (path, query) = split_query(&url.path_and_query);
+        url.path_and_query = format!("{}{query}", remove_dot_segments(path));
+        Ok(url)
+    }
+
     /// The same URL without user name and password.
     pub fn without_credentials(&self) -> Url {
         let mut url = self.clone();
@@ -340,6 +372,45 @@ fn default_port(scheme: &str) -> Option<u16> {
 
 fn strip_fragment(s: &str) -> &str {
     s.split('#').next().unwrap_or("")
+}
+
+/// Whether a reference starts with `scheme:` (so it is absolute, not relative).
+fn has_scheme(reference: &str) -> bool {
+    let Some((scheme, _)) = reference.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// Splits `path?query` into the path and the `?query` part (empty when there is none).
+fn split_query(path_and_query: &str) -> (&str, &str) {
+    match path_and_query.find('?') {
+        Some(i) => path_and_query.split_at(i),
+        None => (path_and_query, ""),
+    }
+}
+
+/// Removes `.` and `..` segments from an absolute path (RFC 3986 §5.2.4).
+fn remove_dot_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').skip(1).collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, segment) in segments.iter().enumerate() {
+        match *segment {
+            "." | "%2e" | "%2E" => {}
+            ".." | "%2e%2e" | "%2E%2E" | ".%2e" | "%2e." => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+        // A trailing `.` or `..` leaves a directory: keep the final slash.
+        if i == last && matches!(*segment, "." | "..") {
+            out.push("");
+        }
+    }
+    format!("/{}", out.join("/"))
 }
 
 fn split_host_port(hostport: &str) -> Result<(&str, Option<&str>), InvalidUrl> {
@@ -495,6 +566,23 @@ mod tests {
             url.with_query_param("cb", "1").path_and_query(),
             "/p?q=1&cb=1"
         );
+    }
+
+    #[test]
+    fn join_resolves_location_values() {
+        let base = Url::parse("https://api.example/v1/items?x=1").unwrap();
+        let join = |r: &str| base.join(r).map(|u| u.to_string()).unwrap_or_default();
+        assert_eq!(join("https://other.example/a"), "https://other.example/a");
+        assert_eq!(join("//cdn.example/x"), "https://cdn.example/x");
+        assert_eq!(join("/login"), "https://api.example/login");
+        assert_eq!(join("next"), "https://api.example/v1/next");
+        assert_eq!(join("../v2/items"), "https://api.example/v2/items");
+        assert_eq!(join("./"), "https://api.example/v1/");
+        assert_eq!(join("?page=2"), "https://api.example/v1/items?page=2");
+        assert_eq!(join("#top"), "https://api.example/v1/items?x=1");
+        assert_eq!(join("file:///etc/passwd"), "file:///etc/passwd");
+        assert_eq!(join("/a/../../b"), "https://api.example/b");
+        assert!(base.join("http://[::1/").is_err());
     }
 
     #[test]

@@ -1,0 +1,442 @@
+//! The interactive page: builds the form and report area, wires events, keeps the URL fragment and the
+//! form in step, and runs diagnoses.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use corscope_model::classify;
+use corscope_model::classify::Classification;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Document, Element, Event, KeyboardEvent, Window};
+
+use crate::diagnose::{self, diagnose, Options};
+use crate::dom::{self, el, Listeners};
+use crate::presets;
+use crate::report::{Outcome, Report};
+use corscope_model::permalink::{self, FormState, HeaderRow};
+use crate::view::form::Form;
+use crate::view::result::State as ReportState;
+use crate::view::Output;
+
+/// localStorage key for the chosen server stack.
+const STACK_KEY: &str = "corscope.stack";
+
+/// A mounted page. Dropping it unregisters every listener (the page itself keeps it forever).
+pub struct App {
+    state: Rc<Page>,
+    _listeners: Listeners,
+}
+
+impl App {
+    /// The origin requests are sent from.
+    pub fn origin(&self) -> &str {
+        &self.state.origin
+    }
+}
+
+/// Everything the event handlers share. Holds no closures, so handlers can hold it without a cycle.
+pub(crate) struct Page {
+    pub(crate) doc: Document,
+    window: Window,
+    origin: String,
+    form: Form,
+    out: Output,
+    pub(crate) presets: Element,
+    /// Incremented per run, so a slow earlier run cannot overwrite a newer one's result.
+    generation: Cell<u32>,
+    /// The last finished report (the paste box and the stack choice redraw from it).
+    last: RefCell<Option<Report>>,
+}
+
+/// Builds the page inside `root` and wires its events; loads the state in the URL fragment.
+pub fn mount(root: &Element) -> Result<App, JsValue> {
+    let window = web_sys::window().ok_or_else(|| JsValue::from_str("no window"))?;
+    let doc = window
+        .document()
+        .ok_or_else(|| JsValue::from_str("no document"))?;
+    let origin = crate::page_origin();
+    root.set_text_content(None);
+    let form = Form::build(&doc, root, &origin)?;
+    let presets = presets::build(&doc, root)?;
+    let out = Output::build(&doc, root)?;
+    let page = Rc::new(Page {
+        doc,
+        window,
+        origin,
+        form,
+        out,
+        presets,
+        generation: Cell::new(0),
+        last: RefCell::new(None),
+    });
+    page.restore_stack();
+    let listeners = wire(&page)?;
+    page.load_fragment();
+    Ok(App {
+        state: page,
+        _listeners: listeners,
+    })
+}
+
+fn wire(page: &Rc<Page>) -> Result<Listeners, JsValue> {
+    let mut listeners = Listeners::default();
+    let form = &page.form;
+    let p = Rc::clone(page);
+    listeners.on(&form.element, "submit", move |event: Event| {
+        event.prevent_default();
+        p.run();
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&form.element, "input", move |_| p.refresh())?;
+    let p = Rc::clone(page);
+    listeners.on(&form.element, "change", move |_| p.refresh())?;
+    let p = Rc::clone(page);
+    listeners.on(&form.element, "keydown", move |event: Event| {
+        // Ctrl/Cmd+Enter runs from the body textarea too (plain Enter submits from any input).
+        if let Some(key) = event.dyn_ref::<KeyboardEvent>() {
+            if key.key() == "Enter" && (key.ctrl_key() || key.meta_key()) {
+                event.prevent_default();
+                p.run();
+            }
+        }
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&form.add_header, "click", move |_| {
+        let blank = HeaderRow {
+            name: String::new(),
+            value: String::new(),
+            enabled: true,
+        };
+        let _ = p.form.add_header_row(&p.doc, &blank);
+        p.refresh();
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&form.headers, "click", move |event: Event| {
+        if let Some(row) = marked_target(&event, "remove-header").and_then(|b| b.parent_element()) {
+            row.remove();
+            p.refresh();
+        }
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&form.body_type, "change", move |_| {
+        let _ = p.form.apply_body_type(&p.doc);
+        p.refresh();
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&form.copy_link, "click", move |_| p.copy_link())?;
+    let p = Rc::clone(page);
+    listeners.on(&page.window, "hashchange", move |_| p.load_fragment())?;
+    let p = Rc::clone(page);
+    listeners.on(&page.out.stack, "change", move |_| p.stack_changed())?;
+    let p = Rc::clone(page);
+    listeners.on(&page.out.paste_run, "click", move |_| p.paste())?;
+    let p = Rc::clone(page);
+    listeners.on(&page.out.tools, "click", move |event: Event| {
+        if let Some(button) = marked_target(&event, "copy") {
+            copy_text(&p.window, &text_before(&button));
+        }
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&page.out.report, "click", move |event: Event| {
+        if let Some(button) = marked_target(&event, "copy") {
+            copy_text(&p.window, &text_before(&button));
+        }
+    })?;
+    let p = Rc::clone(page);
+    listeners.on(&page.presets, "toggle", move |_| presets::opened(&p))?;
+    let p = Rc::clone(page);
+    listeners.on(&page.presets, "click", move |event: Event| {
+        if let Some(button) = marked_target(&event, "preset") {
+            if let Some(fragment) = button.get_attribute("title") {
+                p.load_state_text(&fragment);
+            }
+        }
+    })?;
+    Ok(listeners)
+}
+
+/// The element with `data-mark="<mark>"` that an event came from.
+fn marked_target(event: &Event, mark: &str) -> Option<Element> {
+    let target = event.target()?.dyn_into::<Element>().ok()?;
+    let selector = format!("[data-mark=\"{mark}\"]");
+    target.closest(&selector).ok().flatten()
+}
+
+fn text_before(button: &Element) -> String {
+    button
+        .previous_element_sibling()
+        .and_then(|e| e.text_content())
+        .unwrap_or_default()
+}
+
+/// Copies `text` with the async clipboard API (called through Reflect: web-sys marks it unstable).
+fn copy_text(window: &Window, text: &str) {
+    let navigator = window.navigator();
+    let Some(clipboard) = dom::get_prop(&navigator, "clipboard") else {
+        return;
+    };
+    let Some(write) =
+        dom::get_prop(&clipboard, "writeText").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
+    else {
+        return;
+    };
+    // A refused clipboard (no permission, no focus) is not worth an error: the text is on screen.
+    let _ = write.call1(&clipboard, &JsValue::from_str(text));
+}
+
+impl Page {
+    /// Reads the form, or shows the field error and returns `None`.
+    fn read_form(&self) -> Option<FormState> {
+        match self.form.read() {
+            Ok(mut state) => {
+                state.stack = Some(self.out.stack.value());
+                Some(state)
+            }
+            Err((field, message)) => {
+                self.form.show_field_error(Some((field, &message)));
+                None
+            }
+        }
+    }
+
+    /// Re-classifies the form live: preflight and why, dropped headers, field errors, link warning.
+    fn refresh(&self) {
+        let Some(state) = self.read_form() else {
+            return;
+        };
+        self.show_link_warning(&state);
+        let _ = self.form.link_status.set_attribute("data-mark", "");
+        if state.url.is_empty() {
+            self.form.show_field_error(None);
+            self.form
+                .classification
+                .set_text_content(Some("Enter a URL to see what the browser will do."));
+            return;
+        }
+        let spec = state.to_spec(&self.origin);
+        let lines = match classify(&spec) {
+            Ok(classification) => {
+                self.form.show_field_error(None);
+                classification_lines(&classification)
+            }
+            Err(refusal) => {
+                let message = refusal.to_string();
+                self.form.show_field_error(Some((refusal.field(), &message)));
+                vec![message]
+            }
+        };
+        let _ = self.show_lines(&self.form.classification, &lines);
+    }
+
+    fn show_lines(&self, target: &Element, lines: &[String]) -> Result<(), JsValue> {
+        let items = lines
+            .iter()
+            .map(|line| el(&self.doc, "p").map(|b| b.text(line).build()))
+            .collect::<Result<Vec<_>, _>>()?;
+        dom::replace_children(target, &items)
+    }
+
+    fn show_link_warning(&self, state: &FormState) {
+        let sensitive = permalink::sensitive_headers(state);
+        let text = if sensitive.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "Careful: a copied link would contain the value of {}. Remove it before sharing.",
+                sensitive.join(", ")
+            )
+        };
+        self.form.link_status.set_text_content(Some(&text));
+    }
+
+    /// Starts a diagnosis of the form's request.
+    fn run(self: &Rc<Self>) {
+        let Some(state) = self.read_form() else {
+            return;
+        };
+        let spec = state.to_spec(&self.origin);
+        if let Err(refusal) = classify(&spec) {
+            let message = refusal.to_string();
+            self.form.show_field_error(Some((refusal.field(), &message)));
+        }
+        let generation = self.generation.get().wrapping_add(1);
+        self.generation.set(generation);
+        let _ = self.out.set_state(ReportState::Running);
+        let page = Rc::clone(self);
+        let on_probe: diagnose::ProbeCallback = Rc::new(move |probe| {
+            if page.generation.get() == generation {
+                let _ = page.out.add_probe(&page.doc, probe);
+            }
+        });
+        let options = Options {
+            timeout_ms: state.timeout_ms,
+            cache_bust: state.cache_bust,
+            may_repeat: state.may_repeat,
+            on_probe: Some(on_probe),
+        };
+        let page = Rc::clone(self);
+        spawn_local(async move {
+            let report = diagnose(&spec, options).await;
+            if page.generation.get() == generation {
+                page.finish(report);
+            }
+        });
+    }
+
+    fn finish(&self, report: Report) {
+        if let Err(error) = self
+            .out
+            .show(&self.doc, &report, self.app_origin().as_deref())
+        {
+            self.show_broken(&error);
+        }
+        *self.last.borrow_mut() = Some(report);
+    }
+
+    /// A drawing failure is still a finished run: say so in plain words and publish a minimal report.
+    fn show_broken(&self, error: &JsValue) {
+        let mut report = Report::new(Outcome::InvalidRequest);
+        report.headline = format!(
+            "The page could not draw the result: {}",
+            dom::error_text(error)
+        );
+        let _ = self.out.show(&self.doc, &report, None);
+    }
+
+    fn app_origin(&self) -> Option<String> {
+        self.form.read().ok().and_then(|state| state.app_origin)
+    }
+
+    /// Loads the state in the URL fragment (on start and on `hashchange`).
+    fn load_fragment(self: &Rc<Self>) {
+        let hash = self.window.location().hash().unwrap_or_default();
+        if hash.len() > 1 {
+            self.load_state_text(&hash);
+        } else {
+            self.refresh();
+        }
+    }
+
+    /// Fills the form from a permalink fragment; runs it when it says `run=1`. What the fragment gets
+    /// wrong is ignored field by field and listed as notices.
+    pub(crate) fn load_state_text(self: &Rc<Self>, fragment: &str) {
+        let (state, notices) = permalink::parse(fragment);
+        let notices: Vec<String> = notices.iter().map(ToString::to_string).collect();
+        let _ = self.show_notices(&notices);
+        if let Err(error) = self.form.fill(&self.doc, &state) {
+            self.show_broken(&error);
+        }
+        if let Some(stack) = &state.stack {
+            self.out.stack.set_value(stack);
+        }
+        self.refresh();
+        if state.run {
+            self.run();
+        }
+    }
+
+    fn show_notices(&self, notices: &[String]) -> Result<(), JsValue> {
+        let items = notices
+            .iter()
+            .map(|n| el(&self.doc, "li").map(|b| b.text(n).build()))
+            .collect::<Result<Vec<_>, _>>()?;
+        dom::replace_children(&self.form.notices, &items)
+    }
+
+    fn copy_link(&self) {
+        let Some(state) = self.read_form() else {
+            return;
+        };
+        let location = self.window.location();
+        let base = format!(
+            "{}{}{}",
+            location.origin().unwrap_or_default(),
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default()
+        );
+        let link = format!("{base}#{}", permalink::serialize(&state));
+        copy_text(&self.window, &link);
+        self.show_link_warning(&state);
+        let warning = self.form.link_status.text_content().unwrap_or_default();
+        self.form
+            .link_status
+            .set_text_content(Some(&format!("Link copied: {link} {warning}")));
+    }
+
+    fn restore_stack(&self) {
+        let stored = self
+            .window
+            .local_storage()
+            .ok()
+            .flatten()
+            .and_then(|s| s.get_item(STACK_KEY).ok().flatten());
+        if let Some(stack) = stored {
+            self.out.stack.set_value(&stack);
+        }
+    }
+
+    fn stack_changed(&self) {
+        if let Ok(Some(storage)) = self.window.local_storage() {
+            // Storage may be full or disabled (private mode): the choice then lasts this visit only.
+            let _ = storage.set_item(STACK_KEY, &self.out.stack.value());
+        }
+        if let Some(report) = self.last.borrow().as_ref() {
+            let _ = self
+                .out
+                .show(&self.doc, report, self.app_origin().as_deref());
+        }
+    }
+
+    /// The exact diagnosis from pasted curl output.
+    fn paste(&self) {
+        let classification = self
+            .last
+            .borrow()
+            .as_ref()
+            .and_then(|r| r.classification.clone());
+        let Some(classification) = classification else {
+            self.out
+                .paste_error
+                .set_text_content(Some("Run a request first."));
+            return;
+        };
+        let preflight = self.out.paste_preflight.value();
+        let actual = self.out.paste_actual.value();
+        match diagnose::diagnose_pasted(&classification, &preflight, &actual) {
+            Ok(report) => {
+                self.out.paste_error.set_text_content(None);
+                self.finish(report);
+            }
+            Err(message) => self.out.paste_error.set_text_content(Some(&message)),
+        }
+    }
+}
+
+/// The live classification in sentences.
+fn classification_lines(classification: &Classification) -> Vec<String> {
+    use corscope_model::classify::PreflightReason;
+    let request = &classification.request;
+    let mut lines = Vec::new();
+    if !request.is_cross_origin() {
+        lines.push(String::from("Same-origin request: CORS does not apply."));
+    } else if classification.needs_preflight() {
+        lines.push(String::from(
+            "Preflighted: the browser first sends an OPTIONS request, because:",
+        ));
+        for reason in &classification.preflight {
+            lines.push(match reason {
+                PreflightReason::Method(m) => format!("• the method {m} is not GET, HEAD or POST"),
+                PreflightReason::Header { name, rule } => {
+                    format!("• header {name} is not CORS-safelisted ({rule:?})")
+                }
+            });
+        }
+    } else {
+        lines.push(String::from(
+            "Simple request: no preflight; the response still needs Access-Control-Allow-Origin.",
+        ));
+    }
+    lines.extend(diagnose::request_warnings(classification));
+    lines
+}

@@ -1,0 +1,319 @@
+//! The one fetch adapter: turns a [`RequestSpec`] into a real `fetch()`, and whatever the browser does
+//! (a response, a `TypeError`, an abort) into a Rust value. JS errors are mapped here, once; nothing
+//! outside this module sees a `JsValue` from the network.
+
+use corscope_model::{Credentials, Mode, Redirect, RequestSpec};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    AbortController, Headers, ReadableStreamDefaultReader, Request, RequestCache,
+    RequestCredentials, RequestInit, RequestMode, RequestRedirect, Response, ResponseType, Window,
+};
+
+use crate::dom::{error_text, get_prop};
+
+/// How much of a body is read: enough to show, never enough to exhaust memory (a 1 GiB body or a
+/// gzip bomb stops here, and the rest of the stream is cancelled).
+pub const BODY_PREVIEW_CAP: usize = 64 * 1024;
+
+/// What one `fetch()` did, and how long it took.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Fetched {
+    /// What happened.
+    pub outcome: FetchOutcome,
+    /// Milliseconds from the call to the response headers (or the failure).
+    pub elapsed_ms: f64,
+}
+
+/// What the browser let the page observe.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchOutcome {
+    /// A response reached the page (readable, or opaque in `no-cors`/`manual` redirect mode).
+    Response(Received),
+    /// `fetch()` rejected with a `TypeError`: a CORS failure or a network error; the page cannot tell
+    /// which. The message is the browser's own ("Failed to fetch").
+    Rejected { message: String },
+    /// The timeout fired and the request was aborted.
+    TimedOut,
+    /// The browser refused to build the request (a `TypeError` from `new Request()` or `Headers`).
+    Refused { message: String },
+}
+
+/// A response as the page sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Received {
+    /// Status code (0 for opaque responses).
+    pub status: u16,
+    /// Reason phrase (empty for opaque responses and HTTP/2).
+    pub status_text: String,
+    /// `response.type`.
+    pub kind: ResponseKind,
+    /// `response.redirected`: at least one redirect was followed.
+    pub redirected: bool,
+    /// The headers JavaScript can read, lowercase names, in the browser's order.
+    pub headers: Vec<(String, String)>,
+    /// The start of the body.
+    pub body: BodyPreview,
+}
+
+/// `Response.type`, the browser's own evidence of how the response was treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    Basic,
+    Cors,
+    Default,
+    Error,
+    Opaque,
+    OpaqueRedirect,
+}
+
+impl ResponseKind {
+    /// The value of `response.type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResponseKind::Basic => "basic",
+            ResponseKind::Cors => "cors",
+            ResponseKind::Default => "default",
+            ResponseKind::Error => "error",
+            ResponseKind::Opaque => "opaque",
+            ResponseKind::OpaqueRedirect => "opaqueredirect",
+        }
+    }
+
+    /// Whether the page may read status, headers and body.
+    pub fn is_readable(self) -> bool {
+        matches!(
+            self,
+            ResponseKind::Basic | ResponseKind::Cors | ResponseKind::Default
+        )
+    }
+
+    fn from_web(kind: ResponseType) -> ResponseKind {
+        match kind {
+            ResponseType::Basic => ResponseKind::Basic,
+            ResponseType::Cors => ResponseKind::Cors,
+            ResponseType::Opaque => ResponseKind::Opaque,
+            ResponseType::Opaqueredirect => ResponseKind::OpaqueRedirect,
+            ResponseType::Error => ResponseKind::Error,
+            _ => ResponseKind::Default,
+        }
+    }
+}
+
+/// The first bytes of a body, decoded as UTF-8 (invalid bytes replaced), with what is known of its size.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BodyPreview {
+    /// The text read, at most [`BODY_PREVIEW_CAP`] bytes of it.
+    pub text: String,
+    /// Bytes read from the stream.
+    pub bytes_read: usize,
+    /// The stream had more than the cap; reading stopped and the rest was cancelled.
+    pub truncated: bool,
+    /// Reading failed part-way (the connection dropped, or the timeout fired mid-body).
+    pub error: Option<String>,
+}
+
+/// Sends `spec` with the browser's `fetch()`, aborting after `timeout_ms`.
+pub async fn send(spec: &RequestSpec, timeout_ms: u32) -> Fetched {
+    let start = now_ms();
+    let outcome = match web_sys::window() {
+        Some(window) => send_in(&window, spec, timeout_ms).await,
+        None => FetchOutcome::Refused {
+            message: String::from("no browser window to fetch from"),
+        },
+    };
+    Fetched {
+        outcome,
+        elapsed_ms: (now_ms() - start).max(0.0),
+    }
+}
+
+/// Milliseconds on the page's monotonic clock.
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+async fn send_in(window: &Window, spec: &RequestSpec, timeout_ms: u32) -> FetchOutcome {
+    let controller = match AbortController::new() {
+        Ok(c) => c,
+        Err(e) => {
+            return FetchOutcome::Refused {
+                message: error_text(&e),
+            }
+        }
+    };
+    let request = match build_request(spec, &controller) {
+        Ok(r) => r,
+        Err(e) => {
+            return FetchOutcome::Refused {
+                message: error_text(&e),
+            }
+        }
+    };
+    // Lives until the body is read: dropping it cancels the timer.
+    let _timeout = Timeout::start(window, &controller, timeout_ms);
+    match JsFuture::from(window.fetch_with_request(&request)).await {
+        Ok(value) => match value.dyn_into::<Response>() {
+            Ok(response) => FetchOutcome::Response(receive(&response).await),
+            Err(_) => FetchOutcome::Rejected {
+                message: String::from("fetch() resolved with something that is not a Response"),
+            },
+        },
+        Err(error) if is_abort(&error) => FetchOutcome::TimedOut,
+        Err(error) => FetchOutcome::Rejected {
+            message: error_text(&error),
+        },
+    }
+}
+
+fn build_request(spec: &RequestSpec, controller: &AbortController) -> Result<Request, JsValue> {
+    let init = RequestInit::new();
+    init.set_method(&spec.method);
+    init.set_mode(match spec.mode {
+        Mode::Cors => RequestMode::Cors,
+        Mode::NoCors => RequestMode::NoCors,
+        Mode::SameOrigin => RequestMode::SameOrigin,
+    });
+    init.set_credentials(match spec.credentials {
+        Credentials::Omit => RequestCredentials::Omit,
+        Credentials::SameOrigin => RequestCredentials::SameOrigin,
+        Credentials::Include => RequestCredentials::Include,
+    });
+    init.set_redirect(match spec.redirect {
+        Redirect::Follow => RequestRedirect::Follow,
+        Redirect::Error => RequestRedirect::Error,
+        Redirect::Manual => RequestRedirect::Manual,
+    });
+    // The HTTP cache would hide a changed server; the preflight cache is handled by cache-busting.
+    init.set_cache(RequestCache::NoStore);
+    let headers = Headers::new()?;
+    for (name, value) in &spec.headers {
+        headers.append(name, value)?;
+    }
+    init.set_headers(&headers);
+    if let Some(body) = &spec.body {
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_signal(Some(&controller.signal()));
+    Request::new_with_str_and_init(&spec.url, &init)
+}
+
+async fn receive(response: &Response) -> Received {
+    let kind = ResponseKind::from_web(response.type_());
+    Received {
+        status: response.status(),
+        status_text: response.status_text(),
+        kind,
+        redirected: response.redirected(),
+        headers: readable_headers(&response.headers()),
+        body: read_body(response, BODY_PREVIEW_CAP).await,
+    }
+}
+
+fn readable_headers(headers: &Headers) -> Vec<(String, String)> {
+    let Ok(Some(iter)) = js_sys::try_iter(headers) else {
+        return Vec::new();
+    };
+    iter.filter_map(Result::ok)
+        .filter_map(|entry| {
+            let pair = js_sys::Array::from(&entry);
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// Reads the body stream up to `cap` bytes, then cancels the rest.
+async fn read_body(response: &Response, cap: usize) -> BodyPreview {
+    let mut preview = BodyPreview::default();
+    let Some(stream) = response.body() else {
+        return preview;
+    };
+    let Ok(reader) = stream
+        .get_reader()
+        .dyn_into::<ReadableStreamDefaultReader>()
+    else {
+        return preview;
+    };
+    let mut bytes: Vec<u8> = Vec::new();
+    loop {
+        let chunk = match JsFuture::from(reader.read()).await {
+            Ok(chunk) => chunk,
+            Err(error) => {
+                preview.error = Some(if is_abort(&error) {
+                    String::from("the timeout fired while the body was still arriving")
+                } else {
+                    error_text(&error)
+                });
+                break;
+            }
+        };
+        if get_prop(&chunk, "done").and_then(|d| d.as_bool()) == Some(true) {
+            break;
+        }
+        let Some(value) = get_prop(&chunk, "value") else {
+            break;
+        };
+        let array = js_sys::Uint8Array::new(&value);
+        preview.bytes_read += array.length() as usize;
+        let room = cap.saturating_sub(bytes.len());
+        let take = room.min(array.length() as usize);
+        let start = bytes.len();
+        bytes.resize(start + take, 0);
+        if let Some(dest) = bytes.get_mut(start..) {
+            array.subarray(0, take as u32).copy_to(dest);
+        }
+        if preview.bytes_read > cap {
+            preview.truncated = true;
+            // The rest is not wanted: cancelling stops the download (a 1 GiB body stops here).
+            let _ = JsFuture::from(reader.cancel()).await;
+            break;
+        }
+    }
+    preview.text = String::from_utf8_lossy(&bytes).into_owned();
+    preview
+}
+
+fn is_abort(error: &JsValue) -> bool {
+    get_prop(error, "name")
+        .and_then(|n| n.as_string())
+        .as_deref()
+        == Some("AbortError")
+}
+
+/// A `setTimeout` that aborts a fetch. Owns its closure and clears the timer when dropped, so a request
+/// that finishes early leaves nothing behind.
+struct Timeout {
+    window: Window,
+    handle: Option<i32>,
+    _closure: Closure<dyn FnMut()>,
+}
+
+impl Timeout {
+    fn start(window: &Window, controller: &AbortController, timeout_ms: u32) -> Timeout {
+        let controller = controller.clone();
+        let closure = Closure::<dyn FnMut()>::new(move || controller.abort());
+        let ms = i32::try_from(timeout_ms).unwrap_or(i32::MAX);
+        let handle = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(
+                closure.as_ref().unchecked_ref(),
+                ms,
+            )
+            .ok();
+        Timeout {
+            window: window.clone(),
+            handle,
+            _closure: closure,
+        }
+    }
+}
+
+impl Drop for Timeout {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle {
+            self.window.clear_timeout_with_handle(handle);
+        }
+    }
+}

@@ -1,0 +1,7 @@
+//! Browser tests: real fetches from headless Chromium against the lab (`CORSCOPE_LAB_URL`, default
+//! http://127.0.0.1:8787). Run with `wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver`.
+#![cfg(target_arch = "wasm32")]
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+pub mod common;
