@@ -14,10 +14,10 @@ use crate::diagnose::{self, diagnose, Options};
 use crate::dom::{self, el, Listeners};
 use crate::presets;
 use crate::report::{Outcome, Report};
-use corscope_model::permalink::{self, FormState, HeaderRow};
 use crate::view::form::Form;
 use crate::view::result::State as ReportState;
 use crate::view::Output;
+use corscope_model::permalink::{self, FormState, HeaderRow};
 
 /// localStorage key for the chosen server stack.
 const STACK_KEY: &str = "corscope.stack";
@@ -222,7 +222,8 @@ impl Page {
             }
             Err(refusal) => {
                 let message = refusal.to_string();
-                self.form.show_field_error(Some((refusal.field(), &message)));
+                self.form
+                    .show_field_error(Some((refusal.field(), &message)));
                 vec![message]
             }
         };
@@ -258,7 +259,8 @@ impl Page {
         let spec = state.to_spec(&self.origin);
         if let Err(refusal) = classify(&spec) {
             let message = refusal.to_string();
-            self.form.show_field_error(Some((refusal.field(), &message)));
+            self.form
+                .show_field_error(Some((refusal.field(), &message)));
         }
         let generation = self.generation.get().wrapping_add(1);
         self.generation.set(generation);
@@ -285,10 +287,12 @@ impl Page {
     }
 
     fn finish(&self, report: Report) {
-        if let Err(error) = self
-            .out
-            .show(&self.doc, &report, self.app_origin().as_deref())
-        {
+        if let Err(error) = self.out.show(
+            &self.doc,
+            &report,
+            self.app_origin().as_deref(),
+            self.body().as_deref(),
+        ) {
             self.show_broken(&error);
         }
         *self.last.borrow_mut() = Some(report);
@@ -301,7 +305,11 @@ impl Page {
             "The page could not draw the result: {}",
             dom::error_text(error)
         );
-        let _ = self.out.show(&self.doc, &report, None);
+        let _ = self.out.show(&self.doc, &report, None, None);
+    }
+
+    fn body(&self) -> Option<String> {
+        self.form.read().ok().and_then(|state| state.body)
     }
 
     fn app_origin(&self) -> Option<String> {
@@ -382,24 +390,27 @@ impl Page {
             let _ = storage.set_item(STACK_KEY, &self.out.stack.value());
         }
         if let Some(report) = self.last.borrow().as_ref() {
-            let _ = self
-                .out
-                .show(&self.doc, report, self.app_origin().as_deref());
+            let _ = self.out.show(
+                &self.doc,
+                report,
+                self.app_origin().as_deref(),
+                self.body().as_deref(),
+            );
         }
     }
 
-    /// The exact diagnosis from pasted curl output.
+    /// The exact diagnosis from pasted curl output, for the request the form describes now.
     fn paste(&self) {
-        let classification = self
-            .last
-            .borrow()
-            .as_ref()
-            .and_then(|r| r.classification.clone());
-        let Some(classification) = classification else {
-            self.out
-                .paste_error
-                .set_text_content(Some("Run a request first."));
+        let Some(state) = self.read_form() else {
             return;
+        };
+        let classification = match classify(&state.to_spec(&self.origin)) {
+            Ok(classification) => classification,
+            Err(refusal) => {
+                let message = refusal.to_string();
+                self.out.paste_error.set_text_content(Some(&message));
+                return;
+            }
         };
         let preflight = self.out.paste_preflight.value();
         let actual = self.out.paste_actual.value();
@@ -415,7 +426,6 @@ impl Page {
 
 /// The live classification in sentences.
 fn classification_lines(classification: &Classification) -> Vec<String> {
-    use corscope_model::classify::PreflightReason;
     let request = &classification.request;
     let mut lines = Vec::new();
     if !request.is_cross_origin() {
@@ -425,12 +435,7 @@ fn classification_lines(classification: &Classification) -> Vec<String> {
             "Preflighted: the browser first sends an OPTIONS request, because:",
         ));
         for reason in &classification.preflight {
-            lines.push(match reason {
-                PreflightReason::Method(m) => format!("• the method {m} is not GET, HEAD or POST"),
-                PreflightReason::Header { name, rule } => {
-                    format!("• header {name} is not CORS-safelisted ({rule:?})")
-                }
-            });
+            lines.push(format!("• {reason}"));
         }
     } else {
         lines.push(String::from(

@@ -77,7 +77,8 @@ pub fn diagnose_pasted(
     preflight_text: &str,
     actual_text: &str,
 ) -> Result<Report, String> {
-    let exchange = paste::parse_exchange(Some(preflight_text), actual_text).map_err(|e| e.to_string())?;
+    let exchange =
+        paste::parse_exchange(Some(preflight_text), actual_text).map_err(|e| e.to_string())?;
     let request = &classification.request;
     let mut report = match corscope_model::verdict::decide(classification, &exchange) {
         Verdict::Blocked(blocked) => blocked_report(blocked, classification),
@@ -91,7 +92,9 @@ pub fn diagnose_pasted(
     };
     report.certain = true;
     report.preflight = classification.needs_preflight();
-    report.warnings.splice(0..0, request_warnings(classification));
+    report
+        .warnings
+        .splice(0..0, request_warnings(classification));
     report.classification = Some(classification.clone());
     let _ = request;
     Ok(report)
@@ -235,7 +238,11 @@ fn fill_opaque(report: &mut Report, received: &Received, classification: &Classi
     };
 }
 
-fn fill_inference(report: &mut Report, inference: Inference, classification: Option<&Classification>) {
+fn fill_inference(
+    report: &mut Report,
+    inference: Inference,
+    classification: Option<&Classification>,
+) {
     report.outcome = if inference.not_cors {
         Outcome::NetworkError
     } else {
@@ -299,7 +306,10 @@ fn stage_name(stage: Stage) -> Option<&'static str> {
 pub fn request_warnings(classification: &Classification) -> Vec<String> {
     let mut warnings = Vec::new();
     for dropped in &classification.dropped {
-        warnings.push(format!("Header '{}' is not sent: {}.", dropped.name, dropped.why));
+        warnings.push(format!(
+            "Header '{}' is not sent: {}.",
+            dropped.name, dropped.why
+        ));
     }
     if classification.request.credentials() == Credentials::Include {
         warnings.push(format!(

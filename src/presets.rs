@@ -143,10 +143,16 @@ fn request_state(request: &JsValue) -> FormState {
         redirect: text(request, "redirect")
             .and_then(|r| Redirect::parse(&r))
             .unwrap_or_default(),
-        headers,
+        headers: headers
+            .into_iter()
+            .map(|(name, value)| HeaderRow {
+                name,
+                value,
+                enabled: true,
+            })
+            .collect(),
         body: text(request, "body"),
-        timeout_ms: None,
-        run: false,
+        ..FormState::default()
     }
 }
 

@@ -224,7 +224,12 @@ impl Form {
 
     /// The timeout in milliseconds, or an error for the timeout field.
     fn timeout_ms(&self) -> Result<u32, FieldError> {
-        let seconds = self.timeout.value().trim().parse::<f64>().unwrap_or(f64::NAN);
+        let seconds = self
+            .timeout
+            .value()
+            .trim()
+            .parse::<f64>()
+            .unwrap_or(f64::NAN);
         let ms = (seconds * 1000.0).round();
         if ms.is_finite() && ms >= 0.0 && TIMEOUT_RANGE_MS.contains(&(ms as u32)) {
             return Ok(ms as u32);
@@ -357,7 +362,14 @@ impl Form {
     /// not have (the page's own origin) shows next to the URL.
     pub fn show_field_error(&self, error: Option<(&str, &str)>) {
         let error = error.map(|(field, message)| {
-            (FIELDS.iter().find(|f| **f == field).copied().unwrap_or("url"), message)
+            (
+                FIELDS
+                    .iter()
+                    .find(|f| **f == field)
+                    .copied()
+                    .unwrap_or("url"),
+                message,
+            )
         });
         for name in FIELDS {
             let Ok(Some(slot)) = self.element.query_selector(&format!("#{name}-error")) else {

@@ -65,10 +65,7 @@ impl Output {
             report.append_child(child)?;
         }
 
-        let tools = el(doc, "div")?
-            .attr(Attr::Id, "tools")?
-            .attr(Attr::Hidden, "")?
-            .build();
+        let tools = el(doc, "div")?.attr(Attr::Id, "tools")?.build();
         let stack: HtmlSelectElement = dom::create(doc, "select")?;
         stack.set_id("stack");
         for name in shim::STACKS {
@@ -189,6 +186,7 @@ impl Output {
         doc: &Document,
         report: &Report,
         app_origin: Option<&str>,
+        body: Option<&str>,
     ) -> Result<(), JsValue> {
         self.headline.set_text_content(Some(&report.headline));
         self.headline
@@ -229,11 +227,12 @@ impl Output {
         doc: &Document,
         report: &Report,
         app_origin: Option<&str>,
+        body: Option<&str>,
     ) -> Result<(), JsValue> {
         let Some(classification) = &report.classification else {
-            return dom::set_hidden(&self.tools, true);
+            self.curl.set_text_content(None);
+            return Ok(());
         };
-        dom::set_hidden(&self.tools, false)?;
         let stack = self.stack.value();
         let fixes = match &report.blocked {
             Some(blocked) => vec![copyable(doc, &shim::advice(&stack, blocked))?],
@@ -286,7 +285,11 @@ fn details(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
             &report
                 .candidates
                 .iter()
-                .map(|c| c.to_string())
+                .chain(&report.also_possible)
+                .map(|name| match CorsError::from_name(name) {
+                    Some(code) => format!("{name}: {}", explain::candidate_detail(code)),
+                    None => name.to_string(),
+                })
                 .collect::<Vec<_>>(),
         )?);
     }
@@ -298,15 +301,14 @@ fn details(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
         let required = blocked.required.as_deref().unwrap_or("(see the fix)");
         out.push(para(doc, &format!("Seen: {seen}"))?);
         out.push(para(doc, &format!("Required: {required}"))?);
-        if let Some(classification) = &report.classification {
-            let message = shim::console_message(blocked, &classification.request);
-            out.push(
-                el(doc, "p")?
-                    .text("Chrome's console says: ")
-                    .text_child("code", &message)?
-                    .build(),
-            );
-        }
+    }
+    if let Some(message) = &report.console_message {
+        out.push(
+            el(doc, "p")?
+                .text("Chrome's console says: ")
+                .text_child("code", message)?
+                .build(),
+        );
     }
     if let Some(message) = &report.error_message {
         out.push(para(doc, &format!("The browser's error: {message}"))?);
@@ -327,20 +329,35 @@ fn details(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
 }
 
 fn readable(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
-    let lines: Vec<String> = report
-        .headers
-        .iter()
-        .map(|(n, v)| format!("{n}: {v}"))
-        .collect();
+    let lines: Vec<String> = if report.headers.is_empty() {
+        report.readable_headers.clone()
+    } else {
+        report
+            .headers
+            .iter()
+            .map(|(n, v)| format!("{n}: {v}"))
+            .collect()
+    };
     let mut out = vec![list(doc, "Headers this page can read", &lines)?];
-    out.push(para(
-        doc,
-        "Any other header the server sent is hidden from JavaScript. To expose one, the server adds:",
-    )?);
-    out.push(copyable(
-        doc,
-        "Access-Control-Expose-Headers: <header-name>, <header-name>",
-    )?);
+    if report.hidden_headers.is_empty() {
+        out.push(para(
+            doc,
+            "Any other header the server sent is hidden from JavaScript. To expose one, the server adds:",
+        )?);
+        out.push(copyable(
+            doc,
+            "Access-Control-Expose-Headers: <header-name>, <header-name>",
+        )?);
+    } else {
+        out.push(list(
+            doc,
+            "Headers hidden from this page",
+            &report.hidden_headers,
+        )?);
+    }
+    if let Some(line) = &report.expose_line {
+        out.push(copyable(doc, line)?);
+    }
     if let Some(body) = &report.body_preview {
         let size = report.body_bytes.unwrap_or(0);
         let more = if report.body_truncated {

@@ -87,7 +87,15 @@ async fn run(args: Args) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(args.addr).await?;
     let addr = listener.local_addr()?;
     say(&format!("corscope-lab listening on http://{addr}"));
-    serve(listener, Config { quiet: args.quiet }, shutdown_signal()).await?;
+    serve(
+        listener,
+        Config {
+            quiet: args.quiet,
+            ..Config::default()
+        },
+        shutdown_signal(),
+    )
+    .await?;
     say("corscope-lab stopped");
     Ok(())
 }

@@ -35,7 +35,8 @@ use crate::{builder, query};
 
 /// The largest request body the lab reads; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-/// The most time one request may take, body upload and `delay_ms` included.
+/// The default for [`Config::request_timeout`]: the most time one request may take, body upload and
+/// `delay_ms` included (so it must exceed the builder's 10 s delay cap).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most time a client may take to send a request's head.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -47,16 +48,28 @@ pub const MAX_CONNECTIONS: usize = 2048;
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// How the lab runs.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Suppress the per-request log line (the ready line is the caller's business).
     pub quiet: bool,
+    /// The most time one request may take; the lab answers 503 after it.
+    pub request_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            quiet: false,
+            request_timeout: REQUEST_TIMEOUT,
+        }
+    }
 }
 
 /// Per-server state shared by the handlers.
 #[derive(Clone, Debug)]
 struct AppState {
     quiet: bool,
+    request_timeout: Duration,
     /// The listening address, used as `{lab}` when a request has no `Host` header.
     local: Arc<str>,
 }
@@ -69,6 +82,7 @@ where
 {
     let state = AppState {
         quiet: config.quiet,
+        request_timeout: config.request_timeout,
         local: listener.local_addr()?.to_string().into(),
     };
     let app = router(state);
@@ -339,11 +353,11 @@ async fn body_len(parts: &request::Parts, body: Body) -> Result<usize, Response<
     Ok(total)
 }
 
-/// Logs one line per request and bounds its running time by [`REQUEST_TIMEOUT`].
+/// Logs one line per request and bounds its running time by the configured request timeout.
 async fn log_and_limit(State(state): State<AppState>, req: Request, next: Next) -> Response<Body> {
     let line = (!state.quiet).then(|| describe(&req));
     let origin = req.headers().get(ORIGIN).map(|v| v.as_bytes().to_vec());
-    let response = match tokio::time::timeout(REQUEST_TIMEOUT, next.run(req)).await {
+    let response = match tokio::time::timeout(state.request_timeout, next.run(req)).await {
         Ok(response) => response,
         Err(_elapsed) => reply::lab_error(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -403,4 +417,32 @@ async fn common_headers(mut response: Response<Body>) -> Response<Body> {
         .entry(CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn log_values_are_escaped_and_shortened() {
+        assert_eq!(printable(b"http://a\r\nFAKE 200"), "http://a\\r\\nFAKE 200");
+        assert_eq!(printable(b"\xff"), "\\xff");
+        let long = printable(&[b'a'; 500]);
+        assert!(long.ends_with('…') && long.len() < 210);
+    }
+
+    #[test]
+    fn log_line_names_the_cors_request_headers() {
+        let req = Request::builder()
+            .method("OPTIONS")
+            .uri("/s/x?y=1")
+            .header("origin", "http://127.0.0.1:5000")
+            .header(ACRM, "PUT")
+            .body(Body::empty())
+            .unwrap();
+        assert_eq!(
+            describe(&req),
+            "OPTIONS /s/x?y=1 origin=http://127.0.0.1:5000 acrm=PUT acrh=-"
+        );
+    }
 }

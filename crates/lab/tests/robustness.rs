@@ -272,3 +272,35 @@ async fn shutdown_lets_an_in_flight_request_finish() {
     );
     stopping.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn slow_requests_hit_the_time_limit() {
+    let lab = Lab::start_with(Duration::from_millis(300)).await;
+    let started = Instant::now();
+    let r = lab.get("/b?acao=*&delay_ms=5000").await;
+    assert_eq!(r.status, 503);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(
+        r.header("access-control-allow-origin").as_deref(),
+        Some(ORIGIN)
+    );
+    r.assert_common_headers();
+    // A body that trickles in too slowly is cut off the same way.
+    let mut stream = TcpStream::connect(lab.addr).await.unwrap();
+    stream
+        .write_all(b"POST /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 100\r\n\r\nabc")
+        .await
+        .unwrap();
+    let mut bytes = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut bytes))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        bytes.starts_with(b"HTTP/1.1 503"),
+        "{:?}",
+        String::from_utf8_lossy(&bytes)
+    );
+    assert_alive(&lab).await;
+    lab.stop().await.unwrap();
+}

@@ -40,8 +40,13 @@ pub fn headline(blocked: &Blocked, request: &Request) -> String {
              use (it must be `{origin}`)."
         ),
         MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
-            "{subject} has several Access-Control-Allow-Origin values (`{seen}`); it must be exactly \
-             one: `{}`.",
+            "{subject} has several Access-Control-Allow-Origin values (`{seen}`{}); it must be \
+             exactly one: `{}`.",
+            if sent_twice(seen) {
+                ", the same value sent twice"
+            } else {
+                ""
+            },
             required(blocked, &origin)
         ),
         InvalidAllowOriginValue | PreflightInvalidAllowOriginValue => format!(
@@ -88,7 +93,7 @@ pub fn headline(blocked: &Blocked, request: &Request) -> String {
             it_allows(blocked.seen.as_deref())
         ),
         RedirectContainsCredentials => format!(
-            "{subject} redirects to `{seen}`, which carries a user name or password; the browser \
+            "{subject} points to `{seen}`, which carries a user name or password; the browser \
              refuses that for a cross-origin request."
         ),
         DisallowedByMode => format!(
@@ -314,8 +319,9 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
         }
         WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => format!(
             "The request is sent with credentials (credentials: 'include'), and for such requests the \
-             browser refuses the wildcard `*`: {subject} must echo the exact origin and add \
-             Access-Control-Allow-Credentials: true."
+             browser refuses the wildcard `*`: {} must echo the exact origin and add \
+             Access-Control-Allow-Credentials: true.",
+            subject.to_lowercase()
         ),
         MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
             "Access-Control-Allow-Origin must hold exactly one origin. When two layers (a proxy and \
@@ -362,7 +368,7 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
             "The request sends `{}`, which is not CORS-safelisted, so the preflight's \
              Access-Control-Allow-Headers must list it (names are compared case-insensitively). The \
              browser asked for: {}.",
-            blocked.chromium_failed_parameter(),
+            sent_header(request, blocked.chromium_failed_parameter()),
             request.unsafe_header_names().join(", ")
         ),
         RedirectContainsCredentials => "A redirect target with `user:password@` would leak or \
@@ -600,6 +606,25 @@ fn strip_scheme(origin: &str) -> &str {
     origin.split_once("://").map_or(origin, |(_, rest)| rest)
 }
 
+/// Whether a joined ACAO value is one origin repeated (two layers adding the same header).
+fn sent_twice(seen: &str) -> bool {
+    let mut parts = seen.split(", ");
+    let first = parts.next().unwrap_or("");
+    let mut rest = parts.peekable();
+    rest.peek().is_some() && rest.all(|part| part == first)
+}
+
+/// `name: value` as the request sends it, the value cut at 60 characters.
+fn sent_header(request: &Request, name: &str) -> String {
+    match request.headers().get(name) {
+        Some(value) if value.chars().count() > 60 => {
+            format!("{name}: {}…", value.chars().take(60).collect::<String>())
+        }
+        Some(value) => format!("{name}: {value}"),
+        None => name.to_string(),
+    }
+}
+
 fn it_allows(seen: Option<&str>) -> String {
     match seen {
         None => "the header is absent".to_string(),
@@ -775,6 +800,25 @@ mod tests {
         let b = blocked(&req, Some(pf), vec![]);
         let text = detail(&b, &req.build());
         assert!(text.contains("upper-cases the method to `PATCH`"), "{text}");
+    }
+
+    /// Every server-caused code, from raw responses: each text names the failed parameter.
+    #[test]
+    fn every_server_caused_error_reads_well() {
+        for case in crate::verdict::tests::server_caused_cases() {
+            let request = case.request.clone().build();
+            let b = blocked(&case.request, case.preflight, case.actual);
+            let head = headline(&b, &request);
+            let console = console_message(&b, &request);
+            assert!(head.ends_with('.'), "{}: {head}", case.cite);
+            assert!(console.starts_with("Access to fetch at '"), "{}", case.cite);
+            if let Some(param) = case.param {
+                assert!(head.contains(param), "{}: {head}", case.cite);
+                assert!(console.contains(param), "{}: {console}", case.cite);
+            }
+            assert!(firefox_reason(&b).is_some(), "{}", case.cite);
+            assert!(detail(&b, &request).len() > head.len() / 2, "{}", case.cite);
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::probe::Inference;
 use crate::request::Request;
-use crate::verdict::{Blocked, FaultPart};
+use crate::verdict::{Allowed, Blocked, FaultPart};
 
 /// A server stack corscope writes configuration for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -213,6 +213,14 @@ impl Focus {
             inference.fault_header,
             inference.failed_parameter.as_deref(),
         )
+    }
+
+    /// The focus for an allowed exchange that hides headers the page may want: `None` when nothing
+    /// exposable is hidden.
+    pub fn from_allowed(allowed: &Allowed) -> Option<Focus> {
+        let names = allowed.exposable();
+        (!names.is_empty())
+            .then(|| Focus::ExposeHeaders(names.into_iter().map(str::to_string).collect()))
     }
 
     /// The focus from the part at fault of a [`Blocked`]-like description (for callers holding a

@@ -158,16 +158,50 @@ impl ExtraValueRule {
     }
 }
 
-/// Request headers Chromium safelists although the Fetch Standard does not. **Empty until a browser
-/// test confirms it.**
+/// Request headers Chromium safelists although the Fetch Standard does not.
 ///
-/// Chromium's `services/network/public/cpp/cors/cors.cc` (`IsCorsSafelistedHeader`, 2024–2025
-/// sources) also safelists `intervention` (any value), `device-memory`, `dpr`, `downlink` (decimal),
-/// `width`, `viewport-width`, `rtt` (integer), `ect` (`slow-2g`/`2g`/`3g`/`4g`) and `save-data`
-/// (`on`); its `sec-ch-*` entries do not matter here because a page cannot set `Sec-` headers. Add an
-/// entry only once a test in real Chromium 156 shows that header sent cross-origin without a
-/// preflight.
-pub const CHROMIUM_EXTRA_SAFELISTED_REQUEST_HEADERS: &[ChromiumExtraHeader] = &[];
+/// From Chromium's `services/network/public/cpp/cors/cors.cc` (`IsCorsSafelistedHeader`), confirmed in
+/// headless Chromium 156 by `e2e/chromium-facts.mjs`: each of these, sent cross-origin to a server that
+/// fails every preflight, went through without one (`Save-Data: off`, `DPR: abc`, `Device-Memory: x`
+/// and `Lang` did not). `sec-ch-*` entries do not matter here because a page cannot set `Sec-` headers.
+pub const CHROMIUM_EXTRA_SAFELISTED_REQUEST_HEADERS: &[ChromiumExtraHeader] = &[
+    ChromiumExtraHeader {
+        name: "device-memory",
+        value: ExtraValueRule::Decimal,
+    },
+    ChromiumExtraHeader {
+        name: "downlink",
+        value: ExtraValueRule::Decimal,
+    },
+    ChromiumExtraHeader {
+        name: "dpr",
+        value: ExtraValueRule::Decimal,
+    },
+    ChromiumExtraHeader {
+        name: "ect",
+        value: ExtraValueRule::OneOf(&["slow-2g", "2g", "3g", "4g"]),
+    },
+    ChromiumExtraHeader {
+        name: "intervention",
+        value: ExtraValueRule::Any,
+    },
+    ChromiumExtraHeader {
+        name: "rtt",
+        value: ExtraValueRule::Integer,
+    },
+    ChromiumExtraHeader {
+        name: "save-data",
+        value: ExtraValueRule::CaseInsensitive("on"),
+    },
+    ChromiumExtraHeader {
+        name: "viewport-width",
+        value: ExtraValueRule::Integer,
+    },
+    ChromiumExtraHeader {
+        name: "width",
+        value: ExtraValueRule::Integer,
+    },
+];
 
 /// Why a header name or value cannot be set at all (`fetch()` throws a `TypeError`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -898,12 +932,33 @@ mod tests {
         assert!(ExtraValueRule::OneOf(&["4g"]).accepts("4g"));
         assert!(!ExtraValueRule::OneOf(&["4g"]).accepts("5g"));
         assert!(ExtraValueRule::Any.accepts("anything"));
-        // Until a browser test confirms them, the extras are off: Save-Data needs a preflight.
-        assert!(CHROMIUM_EXTRA_SAFELISTED_REQUEST_HEADERS.is_empty());
-        assert_eq!(
-            unsafe_header_rule("Save-Data", "on"),
-            Some(UnsafeHeaderRule::NameNotSafelisted)
-        );
+        // Observed in Chromium 156 (e2e/chromium-facts.mjs): these go without a preflight…
+        for (name, value) in [
+            ("Save-Data", "on"),
+            ("DPR", "2"),
+            ("Device-Memory", "8"),
+            ("Width", "100"),
+            ("Viewport-Width", "100"),
+            ("RTT", "50"),
+            ("Downlink", "1.5"),
+            ("ECT", "4g"),
+            ("Intervention", "x"),
+        ] {
+            assert_eq!(unsafe_header_rule(name, value), None, "{name}: {value}");
+        }
+        // …and these need one.
+        for (name, value) in [
+            ("Save-Data", "off"),
+            ("DPR", "abc"),
+            ("Device-Memory", "x"),
+            ("Lang", "en"),
+        ] {
+            assert_eq!(
+                unsafe_header_rule(name, value),
+                Some(UnsafeHeaderRule::NameNotSafelisted),
+                "{name}"
+            );
+        }
     }
 
     fn header_strategy() -> impl Strategy<Value = (String, String)> {

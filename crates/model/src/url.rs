@@ -313,7 +313,9 @@ impl Url {
             Some('?') => format!("{base_path}{}", strip_fragment(reference)),
             Some('/') | Some('\\') => strip_fragment(reference).replace('\\', "/"),
             _ => {
-                let dir = base_path.rfind('/').map_or("/", |i| base_path.get(..=i).unwrap_or("/"));
+                let dir = base_path
+                    .rfind('/')
+                    .map_or("/", |i| base_path.get(..=i).unwrap_or("/"));
                 format!("{dir}{}", strip_fragment(reference))
             }
         };

@@ -44,7 +44,7 @@ pub struct Blocked {
     /// (0 = the first response; higher = a redirect hop). `None` for the preflight.
     pub hop: Option<usize>,
     /// The URL whose response failed: the request URL, or the redirect target of `hop`. Chrome's console
-    /// names it ("Access to fetch at '<url>'").
+    /// names it (`Access to fetch at '<url>'`).
     pub url: Url,
     /// The status of the response at fault, when a response is known.
     pub status: Option<u16>,
@@ -241,23 +241,25 @@ pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
 const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-cookie2"];
 
 impl Allowed {
-    /// The `Access-Control-Expose-Headers` line that would make every hidden header readable, e.g.
-    /// `Access-Control-Expose-Headers: x-request-id, x-total-count`; `None` when nothing exposable is
-    /// hidden (`Set-Cookie` can never be exposed).
-    pub fn expose_headers_line(&self) -> Option<String> {
-        let names: Vec<&str> = self
-            .hidden
+    /// Hidden names that `Access-Control-Expose-Headers` could make readable: every hidden name but
+    /// `Set-Cookie`/`Set-Cookie2`; none unless the response is a CORS one.
+    pub fn exposable(&self) -> Vec<&str> {
+        if self.response_type != ResponseType::Cors {
+            return Vec::new();
+        }
+        self.hidden
             .iter()
             .map(String::as_str)
             .filter(|name| !FORBIDDEN_RESPONSE_HEADERS.contains(name))
-            .collect();
-        if names.is_empty() || self.response_type != ResponseType::Cors {
-            return None;
-        }
-        Some(format!(
-            "Access-Control-Expose-Headers: {}",
-            names.join(", ")
-        ))
+            .collect()
+    }
+
+    /// The `Access-Control-Expose-Headers` line that would make every hidden header readable, e.g.
+    /// `Access-Control-Expose-Headers: x-request-id, x-total-count`; `None` when nothing exposable is
+    /// hidden.
+    pub fn expose_headers_line(&self) -> Option<String> {
+        let names = self.exposable();
+        (!names.is_empty()).then(|| format!("Access-Control-Expose-Headers: {}", names.join(", ")))
     }
 }
 
@@ -693,7 +695,7 @@ pub(crate) mod fixtures {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::fixtures::{Req, API, APP};
     use super::*;
     use crate::response::Response;
@@ -724,19 +726,19 @@ mod tests {
     }
 
     /// One row per server-caused `CorsError`, from raw responses.
-    struct Case {
+    pub(crate) struct Case {
         /// The Fetch Standard step or Chromium function the row checks.
-        cite: &'static str,
-        request: Req,
-        preflight: Option<Response>,
-        actual: Vec<Response>,
-        error: CorsError,
-        param: Option<&'static str>,
-        stage: Stage,
-        part: FaultPart,
+        pub(crate) cite: &'static str,
+        pub(crate) request: Req,
+        pub(crate) preflight: Option<Response>,
+        pub(crate) actual: Vec<Response>,
+        pub(crate) error: CorsError,
+        pub(crate) param: Option<&'static str>,
+        pub(crate) stage: Stage,
+        pub(crate) part: FaultPart,
     }
 
-    fn server_caused_cases() -> Vec<Case> {
+    pub(crate) fn server_caused_cases() -> Vec<Case> {
         let h = FaultPart::Header;
         let acao = |v: &str| Response::new(200).with("Access-Control-Allow-Origin", v);
         let pf = |r: Response| {
@@ -1023,7 +1025,14 @@ mod tests {
     #[test]
     fn several_failures_report_chromiums_first() {
         let acao = |v: &str| Response::new(200).with("Access-Control-Allow-Origin", v);
-        let rows: Vec<(&str, Req, Option<Response>, Vec<Response>, CorsError)> = vec![
+        type Row = (
+            &'static str,
+            Req,
+            Option<Response>,
+            Vec<Response>,
+            CorsError,
+        );
+        let rows: Vec<Row> = vec![
             (
                 "CheckAccess: `*` with credentials fails before ACAC is read",
                 Req::new("GET").include(),
