@@ -33,7 +33,7 @@ for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target" "fuzz/seeds/$target"
   log="$(mktemp)"
   start=$(date +%s)
-  if cargo fuzz run -O "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+  if cargo fuzz run -O --debug-assertions "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
       -max_total_time="$seconds" -max_len=65536 -timeout=10 -print_final_stats=1 >"$log" 2>&1; then
     status="clean"
   else
@@ -44,8 +44,12 @@ for target in "${targets[@]}"; do
   elapsed=$(( $(date +%s) - start ))
   runs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | awk '{print $2}')
   fuzz_secs=$(grep -o 'Done [0-9]* runs in [0-9]* second' "$log" | tail -1 | awk '{print $5}')
-  summary+=("$(printf '%-12s %-6s fuzzed %ss clean (%s runs; %ss with the build)' \
-    "$target" "$status" "${fuzz_secs:-0}" "${runs:-0}" "$elapsed")")
+  if [ "$status" = clean ]; then
+    summary+=("$(printf '%-12s clean: fuzzed %ss, %s runs, no crash (%ss with the build)' \
+      "$target" "${fuzz_secs:-0}" "${runs:-0}" "$elapsed")")
+  else
+    summary+=("$(printf '%-12s FAILED after %ss: see fuzz/artifacts/%s' "$target" "$elapsed" "$target")")
+  fi
   rm -f "$log"
 done
 

@@ -61,7 +61,7 @@ pub struct Mounted {
 }
 
 impl Mounted {
-    pub fn new() -> Mounted {
+    pub fn mount() -> Mounted {
         let doc = document();
         let root = doc.create_element("div").unwrap();
         root.set_id("corscope-test-root");
@@ -93,7 +93,11 @@ impl Mounted {
     pub async fn wait_done(&self, ms: i32) -> serde_json_lite::Json {
         let mut waited = 0;
         while self.state() != "done" {
-            assert!(waited < ms, "report not done after {ms} ms (state {})", self.state());
+            assert!(
+                waited < ms,
+                "report not done after {ms} ms (state {})",
+                self.state()
+            );
             sleep(25).await;
             waited += 25;
         }

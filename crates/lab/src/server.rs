@@ -38,7 +38,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The default for [`Config::request_timeout`]: the most time one request may take, body upload and
 /// `delay_ms` included (so it must exceed the builder's 10 s delay cap).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// The most time a client may take to send a request's head.
+/// The default for [`Config::header_read_timeout`]: the most time a client may take to send a request's head.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest request head (request line and headers); larger ones get hyper's 431.
 pub const MAX_HEADER_BYTES: usize = 32 * 1024;
@@ -54,6 +54,8 @@ pub struct Config {
     pub quiet: bool,
     /// The most time one request may take; the lab answers 503 after it.
     pub request_timeout: Duration,
+    /// The most time a client may take to send a request head; the connection is closed after it.
+    pub header_read_timeout: Duration,
 }
 
 impl Default for Config {
@@ -61,6 +63,7 @@ impl Default for Config {
         Config {
             quiet: false,
             request_timeout: REQUEST_TIMEOUT,
+            header_read_timeout: HEADER_READ_TIMEOUT,
         }
     }
 }
@@ -86,7 +89,7 @@ where
         local: listener.local_addr()?.to_string().into(),
     };
     let app = router(state);
-    let http = http_settings();
+    let http = http_settings(config.header_read_timeout);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::pin!(shutdown);
@@ -137,12 +140,12 @@ async fn accept(
 }
 
 /// HTTP/1 settings that bound what one client can make the lab hold.
-fn http_settings() -> http1::Builder {
+fn http_settings(header_read_timeout: Duration) -> http1::Builder {
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(header_read_timeout)
         .max_header_size(MAX_HEADER_BYTES)
-        .max_buf_size(4 * MAX_HEADER_BYTES)
+        .max_buf_size(2 * MAX_HEADER_BYTES)
         .keep_alive(true);
     http
 }
@@ -184,6 +187,14 @@ async fn index(State(state): State<AppState>, req: Request) -> Response<Body> {
                 "/b?<params>": "the free-form builder (acao, acac, acam, acah, aceh, acma, vary, set_cookie, \
                                 redirect, hdr, status, delay_ms, body_bytes; pf_ prefix for the preflight)",
                 "/echo": "a permissive endpoint that echoes the request",
+            },
+            "placeholders": {
+                "{origin}": "the request's Origin header as sent (the page's origin)",
+                "{origin_enc}": "the same, percent-encoded",
+                "{lab}": "the host:port by which the client reached the lab (its Host header)",
+                "{alt}": "the lab under its other name (localhost <-> 127.0.0.1), a different origin",
+                "{acrm}": "the preflight's Access-Control-Request-Method",
+                "{acrh}": "the preflight's Access-Control-Request-Headers",
             },
         })
         .to_string()

@@ -275,7 +275,12 @@ async fn shutdown_lets_an_in_flight_request_finish() {
 
 #[tokio::test]
 async fn slow_requests_hit_the_time_limit() {
-    let lab = Lab::start_with(Duration::from_millis(300)).await;
+    let config = corscope_lab::Config {
+        quiet: true,
+        request_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let lab = Lab::start_with(config).await;
     let started = Instant::now();
     let r = lab.get("/b?acao=*&delay_ms=5000").await;
     assert_eq!(r.status, 503);
@@ -301,6 +306,43 @@ async fn slow_requests_hit_the_time_limit() {
         "{:?}",
         String::from_utf8_lossy(&bytes)
     );
+    assert_alive(&lab).await;
+    lab.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn slow_or_idle_clients_are_disconnected() {
+    let config = corscope_lab::Config {
+        quiet: true,
+        header_read_timeout: Duration::from_millis(300),
+        ..Default::default()
+    };
+    let lab = Lab::start_with(config).await;
+    // Half a request head, then nothing (slowloris).
+    let mut half = TcpStream::connect(lab.addr).await.unwrap();
+    half.write_all(b"GET /echo HTTP/1.1\r\nHost:")
+        .await
+        .unwrap();
+    // A keep-alive connection that goes idle after one request.
+    let mut idle = TcpStream::connect(lab.addr).await.unwrap();
+    idle.write_all(b"GET /echo HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let mut buf = vec![0u8; 65536];
+    let n = idle.read(&mut buf).await.unwrap();
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"));
+    for (what, stream) in [("half head", &mut half), ("idle keep-alive", &mut idle)] {
+        let started = Instant::now();
+        let mut rest = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "{what}: still open after 5 s");
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{what}: {:?}",
+            started.elapsed()
+        );
+    }
     assert_alive(&lab).await;
     lab.stop().await.unwrap();
 }

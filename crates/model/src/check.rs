@@ -149,8 +149,6 @@ fn check_allow_credentials(acac: Option<String>) -> Result<(), Failure> {
 pub struct PreflightPass {
     /// `Authorization` passed under `Access-Control-Allow-Headers: *` (Chromium 156 only).
     pub authorization_under_wildcard: bool,
-    /// The method passed only after Chromium upper-cased it (e.g. `patch` against `PATCH`).
-    pub method_case_mismatch: Option<String>,
 }
 
 /// Chromium's preflight check on the `OPTIONS` response for `request`.
@@ -199,11 +197,10 @@ pub fn preflight(request: &Request, response: &Response) -> Result<PreflightPass
         )
         .seen(acah.clone())
     })?;
-    let method_case_mismatch = check_method(request, &methods, acam)?;
+    check_method(request, &methods, acam)?;
     let authorization_under_wildcard = check_headers(request, &headers, acah)?;
     Ok(PreflightPass {
         authorization_under_wildcard,
-        method_case_mismatch,
     })
 }
 
@@ -267,53 +264,32 @@ pub fn is_token(s: &str) -> bool {
         })
 }
 
-/// How a method fares against a parsed `Access-Control-Allow-Methods` list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MethodMatch {
-    /// Allowed by Chromium and by the standard.
-    Allowed,
-    /// Allowed by Chromium only: listed after upper-casing (`patch` against `PATCH`), not as sent.
-    ChromiumOnly,
-    /// Blocked by Chromium (possibly allowed by the standard, e.g. `patch` listed as `patch`).
-    Disallowed,
-}
-
-/// Chromium's `EnsureAllowedCrossOriginMethod` in its legacy mode, the default in Chromium 156
-/// (feature `AcamPreflightSpecConformant` off, crbug.com/1228178): the method is upper-cased, then
-/// compared case-sensitively with the list; GET, HEAD and POST always pass; `*` counts only when the
-/// request is not credentialed. The standard compares the method as sent, so `patch` against `PATCH`
-/// passes only in Chromium and `patch` against `patch` only in the standard.
-pub fn method_allowed(method: &str, allowed: &[String], credentialed: bool) -> MethodMatch {
-    let is_safelisted = |m: &str| matches!(m, "GET" | "HEAD" | "POST");
+/// Whether `Access-Control-Allow-Methods` (parsed) lets `method` through, as Chromium 156 decides.
+///
+/// The method is compared as sent, case-sensitively: `patch` against `PATCH` is blocked, as the standard
+/// says (observed in Chromium 156, `e2e/FACTS.md`; older Chromium upper-cased first, crbug.com/1228178).
+/// GET, HEAD and POST always pass; `*` counts only when the request is not credentialed.
+pub fn method_allowed(method: &str, allowed: &[String], credentialed: bool) -> bool {
     let listed = |m: &str| allowed.iter().any(|a| a == m);
-    let wildcard = !credentialed && listed("*");
-    let upper = method.to_ascii_uppercase();
-    let chromium = listed(&upper) || is_safelisted(&upper) || wildcard;
-    let standard = listed(method) || is_safelisted(method) || wildcard;
-    match (chromium, standard) {
-        (true, true) => MethodMatch::Allowed,
-        (true, false) => MethodMatch::ChromiumOnly,
-        (false, _) => MethodMatch::Disallowed,
-    }
+    matches!(method, "GET" | "HEAD" | "POST") || listed(method) || (!credentialed && listed("*"))
 }
 
 fn check_method(
     request: &Request,
     methods: &[String],
     acam: Option<String>,
-) -> Result<Option<String>, Failure> {
+) -> Result<(), Failure> {
     let method = request.method();
-    match method_allowed(method, methods, request.is_credentialed()) {
-        MethodMatch::Allowed => Ok(None),
-        MethodMatch::ChromiumOnly => Ok(Some(method.to_string())),
-        MethodMatch::Disallowed => Err(Failure::new(
-            CorsError::MethodDisallowedByPreflightResponse,
-            FaultPart::Header(ACAM),
-        )
-        .param(method)
-        .seen(acam)
-        .required(method)),
+    if method_allowed(method, methods, request.is_credentialed()) {
+        return Ok(());
     }
+    Err(Failure::new(
+        CorsError::MethodDisallowedByPreflightResponse,
+        FaultPart::Header(ACAM),
+    )
+    .param(method)
+    .seen(acam)
+    .required(method))
 }
 
 /// Returns whether `Authorization` passed only under `*`.
@@ -337,5 +313,171 @@ fn check_headers(
         .param(missing)
         .seen(acah)
         .required(names.join(", "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origin() -> Origin {
+        Origin::parse("https://app.example").unwrap()
+    }
+
+    /// Chromium `cors::CheckAccess`, one row per branch.
+    #[test]
+    fn access_check_branches() {
+        /// (cite, ACAO, ACAC, credentialed, expected error)
+        type Row = (
+            &'static str,
+            Option<&'static str>,
+            Option<&'static str>,
+            bool,
+            Option<CorsError>,
+        );
+        let rows: [Row; 12] = [
+            (
+                "Fetch #cors-check 3: `*` without credentials",
+                Some("*"),
+                None,
+                false,
+                None,
+            ),
+            (
+                "`*` with credentials, even with ACAC true",
+                Some("*"),
+                Some("true"),
+                true,
+                Some(CorsError::WildcardOriginNotAllowed),
+            ),
+            (
+                "exact origin",
+                Some("https://app.example"),
+                None,
+                false,
+                None,
+            ),
+            (
+                "absent",
+                None,
+                None,
+                false,
+                Some(CorsError::MissingAllowOriginHeader),
+            ),
+            (
+                "comma: several values",
+                Some("https://app.example,https://b.example"),
+                None,
+                false,
+                Some(CorsError::MultipleAllowOriginValues),
+            ),
+            (
+                "space: several values",
+                Some("https://a.example https://app.example"),
+                None,
+                false,
+                Some(CorsError::MultipleAllowOriginValues),
+            ),
+            (
+                "`null` is a mismatch for a tuple origin",
+                Some("null"),
+                None,
+                false,
+                Some(CorsError::AllowOriginMismatch),
+            ),
+            (
+                "not a URL",
+                Some("app.example"),
+                None,
+                false,
+                Some(CorsError::InvalidAllowOriginValue),
+            ),
+            (
+                "case matters (byte-equal)",
+                Some("https://APP.example"),
+                None,
+                false,
+                Some(CorsError::AllowOriginMismatch),
+            ),
+            (
+                "credentialed needs ACAC",
+                Some("https://app.example"),
+                None,
+                true,
+                Some(CorsError::InvalidAllowCredentials),
+            ),
+            (
+                "ACAC is case-sensitive",
+                Some("https://app.example"),
+                Some("TRUE"),
+                true,
+                Some(CorsError::InvalidAllowCredentials),
+            ),
+            (
+                "credentialed, all right",
+                Some("https://app.example"),
+                Some("true"),
+                true,
+                None,
+            ),
+        ];
+        for (cite, acao, acac, credentialed, expected) in rows {
+            let mut headers = HeaderList::new();
+            if let Some(v) = acao {
+                headers.push("Access-Control-Allow-Origin", v);
+            }
+            if let Some(v) = acac {
+                headers.push("Access-Control-Allow-Credentials", v);
+            }
+            let got = access(&headers, &origin(), credentialed)
+                .err()
+                .map(|f| f.error);
+            assert_eq!(got, expected, "{cite}");
+        }
+    }
+
+    #[test]
+    fn opaque_origin_matches_null() {
+        // Fetch #serializing-a-request-origin: a tainted request's origin is `null`.
+        let headers = HeaderList::new().with("Access-Control-Allow-Origin", "null");
+        assert_eq!(access(&headers, &Origin::Opaque, false), Ok(()));
+        assert!(access(&headers, &origin(), false).is_err());
+    }
+
+    #[test]
+    fn allow_lists_parse_like_chromium() {
+        // net::HttpUtil::ValuesIterator with ignore_empty_values, then net::HttpUtil::IsToken.
+        let rows: [(Option<&str>, Option<Vec<&str>>); 8] = [
+            (None, Some(vec![])),
+            (Some(""), Some(vec![])),
+            (Some("GET, PUT"), Some(vec!["GET", "PUT"])),
+            (Some(" GET ,\tPUT , "), Some(vec!["GET", "PUT"])),
+            (Some("GET, , PUT,"), Some(vec!["GET", "PUT"])),
+            (Some("*"), Some(vec!["*"])),
+            (Some("GET PUT"), None),
+            (Some("x-a;x-b"), None),
+        ];
+        for (input, expected) in rows {
+            let expected = expected.map(|v| v.into_iter().map(str::to_string).collect::<Vec<_>>());
+            assert_eq!(parse_allow_list(input), expected, "{input:?}");
+        }
+        assert!(!is_token("\"GET\""));
+        assert!(is_token("X-Custom_1.2~"));
+    }
+
+    #[test]
+    fn method_matching() {
+        let list = |items: &[&str]| items.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // Fetch #cors-preflight-fetch 7.7; Chromium 156 compares as sent (e2e/FACTS.md).
+        assert!(method_allowed("PUT", &list(&["PUT"]), false));
+        assert!(method_allowed("POST", &list(&[]), true));
+        assert!(!method_allowed("PUT", &list(&["put"]), false));
+        assert!(
+            !method_allowed("patch", &list(&["PATCH"]), false),
+            "Chromium 156 compares the method as sent"
+        );
+        assert!(method_allowed("patch", &list(&["patch"]), false));
+        assert!(method_allowed("PROPFIND", &list(&["*"]), false));
+        assert!(!method_allowed("PROPFIND", &list(&["*"]), true));
     }
 }

@@ -13,6 +13,7 @@
 
 use std::fmt;
 
+use crate::method::is_cors_safelisted_method;
 use crate::request::{Mode, Redirect, Request};
 use crate::url::Origin;
 
@@ -82,12 +83,6 @@ pub fn commands(
         preflight: needs_preflight.then(|| preflight(request, origin, &unsafe_names)),
         actual: actual(request, origin, body),
     }
-}
-
-/// GET, HEAD and POST (<https://fetch.spec.whatwg.org/#cors-safelisted-method>); the request's
-/// method is already normalised, so the comparison is exact.
-fn is_cors_safelisted_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "POST")
 }
 
 /// `curl -i -X OPTIONS <url> -H 'Origin: …' -H 'Access-Control-Request-Method: …'

@@ -183,9 +183,10 @@ pub fn console_text(error: CorsError, hint: &str) -> String {
             "The value of the 'Access-Control-Allow-Credentials' header in the response is '{hint}' \
              which must be 'true' when the request's credentials mode is 'include'."
         ),
+        // Blink's SchemeRegistry::ListOfCorsEnabledURLSchemes(); the list varies by build and embedder.
         CorsDisabledScheme => "Cross origin requests are only supported for protocol schemes: \
-                               chrome, chrome-extension, chrome-untrusted, data, http, https, \
-                               isolated-app."
+                               http, data, isolated-app, chrome-extension, chrome, https, \
+                               chrome-untrusted."
             .into(),
         PreflightInvalidStatus => "It does not have HTTP ok status.".into(),
         PreflightDisallowedRedirect => "Redirect is not allowed for a preflight request.".into(),
@@ -388,9 +389,9 @@ fn divergence_note(blocked: &Blocked, request: &Request) -> Option<String> {
             let upper = method.to_ascii_uppercase();
             (method != upper).then(|| {
                 format!(
-                    "Chromium upper-cases the method to `{upper}` before comparing (the standard and \
-                     Firefox compare `{method}` as sent): send `{upper}` and list `{upper}`, which \
-                     works in every browser."
+                    "Methods are compared exactly as sent, case included, and `fetch()` upper-cases only \
+                     DELETE, GET, HEAD, OPTIONS, POST and PUT: `{method}` goes out as `{method}`. Send \
+                     `{upper}` and list `{upper}`, which works in every browser."
                 )
             })
         }
@@ -502,11 +503,6 @@ pub fn warning(warning: &Warning) -> String {
             Firefox and Safari require `Authorization` to be listed by name. Add `authorization` to \
             Access-Control-Allow-Headers."
             .to_string(),
-        Warning::MethodCaseMismatch { method } => format!(
-            "The method `{method}` passes only because Chromium upper-cases it before comparing; the \
-             standard and Firefox compare it as sent and block it. Send `{}`.",
-            method.to_ascii_uppercase()
-        ),
         Warning::ErrorStatus { status } => format!(
             "The server answered {status}; the CORS headers are right, so the page can read this \
              error response — the status is the real problem."
@@ -792,14 +788,14 @@ mod tests {
     }
 
     #[test]
-    fn detail_explains_chromium_method_case() {
+    fn detail_explains_method_case() {
         let req = Req::new("patch");
         let pf = Response::new(204)
             .with("Access-Control-Allow-Origin", APP)
-            .with("Access-Control-Allow-Methods", "patch");
+            .with("Access-Control-Allow-Methods", "PATCH");
         let b = blocked(&req, Some(pf), vec![]);
         let text = detail(&b, &req.build());
-        assert!(text.contains("upper-cases the method to `PATCH`"), "{text}");
+        assert!(text.contains("Send `PATCH`"), "{text}");
     }
 
     /// Every server-caused code, from raw responses: each text names the failed parameter.
@@ -845,9 +841,5 @@ mod tests {
     #[test]
     fn warnings_say_what_other_browsers_do() {
         assert!(warning(&Warning::AuthorizationUnderWildcard).contains("Firefox"));
-        assert!(warning(&Warning::MethodCaseMismatch {
-            method: "patch".into()
-        })
-        .contains("`PATCH`"));
     }
 }

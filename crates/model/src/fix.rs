@@ -21,6 +21,8 @@ use crate::verdict::{Allowed, Blocked, FaultPart};
 /// A server stack corscope writes configuration for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Stack {
+    /// No framework: the raw header lines each response must carry.
+    Headers,
     /// FastAPI or Starlette `CORSMiddleware`.
     FastApi,
     /// Express with the `cors` package.
@@ -47,7 +49,8 @@ pub enum Stack {
 
 impl Stack {
     /// Every stack, in the order the UI lists them.
-    pub const ALL: [Stack; 11] = [
+    pub const ALL: [Stack; 12] = [
+        Stack::Headers,
         Stack::FastApi,
         Stack::Express,
         Stack::Flask,
@@ -64,6 +67,7 @@ impl Stack {
     /// A stable lowercase id for the UI and the remembered choice, e.g. `"fastapi"`.
     pub fn id(self) -> &'static str {
         match self {
+            Stack::Headers => "headers",
             Stack::FastApi => "fastapi",
             Stack::Express => "express",
             Stack::Flask => "flask",
@@ -81,6 +85,7 @@ impl Stack {
     /// The name people know it by.
     pub fn name(self) -> &'static str {
         match self {
+            Stack::Headers => "Raw HTTP headers",
             Stack::FastApi => "FastAPI / Starlette CORSMiddleware",
             Stack::Express => "Express (cors)",
             Stack::Flask => "Flask-CORS",
@@ -103,6 +108,7 @@ impl Stack {
     /// The snippet's language, for syntax highlighting and copy labels.
     pub fn language(self) -> &'static str {
         match self {
+            Stack::Headers => "http",
             Stack::FastApi | Stack::Flask | Stack::Django => "python",
             Stack::Express => "javascript",
             Stack::Nginx => "nginx",
@@ -264,8 +270,8 @@ struct Values {
     headers: Vec<String>,
     credentials: bool,
     expose: Vec<String>,
-    /// `host[:port]` of the API, for server blocks.
-    host: String,
+    /// The Caddy site address of the API: `host[:port]`, with `http://` for plain-HTTP APIs.
+    site: String,
 }
 
 impl Values {
@@ -298,13 +304,19 @@ impl Values {
             Some(port) => format!("{}:{port}", url.host()),
             None => url.host().to_string(),
         };
+        // Caddy serves a bare host name over HTTPS only; an http API needs the scheme spelt out.
+        let site = if url.scheme() == "http" {
+            format!("http://{host}")
+        } else {
+            host
+        };
         Values {
             origin: request.origin().serialize(),
             methods,
             headers,
             credentials: request.is_credentialed(),
             expose,
-            host,
+            site,
         }
     }
 
@@ -391,6 +403,9 @@ fn redirect_summary(problem: RedirectProblem) -> String {
 
 /// The stack's usual trap for this kind of failure (`shared/peers.md` §7).
 fn stack_trap(stack: Stack, focus: &Focus, v: &Values) -> String {
+    if matches!(focus, Focus::ExposeHeaders(_) | Focus::AvoidRedirect(_)) {
+        return String::new();
+    }
     let error_responses = matches!(focus, Focus::ErrorResponses(_));
     let preflight = matches!(
         focus,
@@ -398,6 +413,9 @@ fn stack_trap(stack: Stack, focus: &Focus, v: &Values) -> String {
     );
     let duplicate = matches!(focus, Focus::DuplicateOrigin);
     match stack {
+        Stack::Headers => "Send them from one place only (a proxy and the app both adding them \
+            breaks CORS), on every response including errors and redirects."
+            .to_string(),
         Stack::FastApi if error_responses => "Starlette: an unhandled exception becomes a 500 from \
             ServerErrorMiddleware, outside CORSMiddleware, so it has no CORS headers; catch the \
             exception (an exception handler returning a response) to keep them."
@@ -457,6 +475,7 @@ fn stack_trap(stack: Stack, focus: &Focus, v: &Values) -> String {
 
 fn snippet(stack: Stack, v: &Values, focus: &Focus) -> String {
     match stack {
+        Stack::Headers => raw_headers(v),
         Stack::FastApi => fastapi(v),
         Stack::Express => express(v),
         Stack::Flask => flask(v),
@@ -478,6 +497,37 @@ fn quoted(items: &[String]) -> String {
         .map(|i| format!("\"{i}\""))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+fn raw_headers(v: &Values) -> String {
+    let mut common = format!("Access-Control-Allow-Origin: {}\n", v.origin);
+    if v.credentials {
+        common.push_str("Access-Control-Allow-Credentials: true\n");
+    }
+    common.push_str("Vary: Origin\n");
+    let mut s = String::from("# Preflight (OPTIONS) response:\nHTTP/1.1 204 No Content\n");
+    s.push_str(&common);
+    s.push_str(&format!(
+        "Access-Control-Allow-Methods: {}\n",
+        v.methods_csv()
+    ));
+    if !v.headers.is_empty() {
+        s.push_str(&format!(
+            "Access-Control-Allow-Headers: {}\n",
+            v.headers_csv()
+        ));
+    }
+    s.push_str(
+        "Access-Control-Max-Age: 600\n\n# Every other response (errors and redirects too):\n",
+    );
+    s.push_str(&common);
+    if !v.expose.is_empty() {
+        s.push_str(&format!(
+            "Access-Control-Expose-Headers: {}\n",
+            v.expose_csv()
+        ));
+    }
+    s
 }
 
 fn fastapi(v: &Values) -> String {
@@ -670,7 +720,7 @@ fn apache(v: &Values) -> String {
 }
 
 fn caddy(v: &Values) -> String {
-    let mut s = format!("{} {{\n\t@preflight method OPTIONS\n\theader {{\n", v.host);
+    let mut s = format!("{} {{\n\t@preflight method OPTIONS\n\theader {{\n", v.site);
     s.push_str(&format!(
         "\t\tAccess-Control-Allow-Origin \"{}\"\n\t\tVary \"Origin\"\n",
         v.origin
@@ -720,7 +770,8 @@ fn rust_header_names(names: &[String]) -> String {
 
 fn axum(v: &Values) -> String {
     let mut s = String::from(
-        "use axum::http::{header::HeaderName, HeaderValue, Method};\nuse tower_http::cors::CorsLayer;\n\n",
+        "use axum::http::{header::HeaderName, HeaderValue, Method};\nuse axum::Router;\n\
+         use tower_http::cors::CorsLayer;\n\n",
     );
     s.push_str("let cors = CorsLayer::new()\n");
     s.push_str(&format!(
@@ -772,6 +823,7 @@ fn actix(v: &Values) -> String {
         ));
     }
     s.push_str("        .max_age(600);\n    App::new().wrap(cors) // .service(...)\n})\n");
+    s.push_str(".bind((\"127.0.0.1\", 8080))?\n.run()\n.await\n");
     s
 }
 
@@ -810,7 +862,8 @@ fn spring(v: &Values) -> String {
 
 fn aspnet(v: &Values) -> String {
     let mut s = String::from(
-        "builder.Services.AddCors(options =>\n{\n    options.AddPolicy(\"corscope\", policy => policy\n",
+        "var builder = WebApplication.CreateBuilder(args);\n\
+         builder.Services.AddCors(options =>\n{\n    options.AddPolicy(\"corscope\", policy => policy\n",
     );
     s.push_str(&format!("        .WithOrigins(\"{}\")\n", v.origin));
     s.push_str(&format!("        .WithMethods({})", quoted(&v.methods)));
@@ -828,7 +881,9 @@ fn aspnet(v: &Values) -> String {
     }
     s.push_str(");\n});\n\nvar app = builder.Build();\napp.UseRouting();\n");
     s.push_str("app.UseCors(\"corscope\"); // after UseRouting, before UseAuthentication/UseAuthorization\n");
-    s.push_str("app.UseAuthentication();\napp.UseAuthorization();\n");
+    s.push_str(
+        "app.UseAuthentication();\napp.UseAuthorization();\napp.MapControllers();\napp.Run();\n",
+    );
     s
 }
 
@@ -859,6 +914,7 @@ mod tests {
             assert!(s.contains(APP), "{stack}: origin\n{s}");
             assert!(s.contains("PUT"), "{stack}: method\n{s}");
             assert!(s.contains("x-api-key"), "{stack}: header\n{s}");
+            assert!(!fix.language.is_empty());
             let credentials = [
                 "True",
                 "true",
@@ -981,6 +1037,31 @@ mod tests {
         assert_eq!(
             Focus::from_blocked(&b),
             Focus::AvoidRedirect(RedirectProblem::TaintedOrigin)
+        );
+    }
+
+    #[test]
+    fn focus_from_allowed_lists_exposable_names() {
+        let c = Req::new("GET").classified();
+        let r = Response::new(200)
+            .with("Access-Control-Allow-Origin", "*")
+            .with("X-Request-Id", "1")
+            .with("Set-Cookie", "a=b");
+        let Verdict::Allowed(a) = decide(
+            &c,
+            &Exchange {
+                preflight: None,
+                actual: vec![r],
+            },
+        ) else {
+            panic!("expected Allowed");
+        };
+        assert_eq!(
+            Focus::from_allowed(&a),
+            Some(Focus::ExposeHeaders(vec![
+                "access-control-allow-origin".into(),
+                "x-request-id".into()
+            ]))
         );
     }
 

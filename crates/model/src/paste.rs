@@ -406,9 +406,17 @@ impl Collector {
             let kind = PasteErrorKind::FoldWithoutHeader;
             return Err(PasteError::new(Some(line.number), kind));
         };
-        *value = format!("{} {}", value.trim(), line.text.trim());
+        append_folded(value, line.text);
         Ok(())
     }
+}
+
+/// Appends a continuation line in place (a copy per fold would be quadratic in a hostile paste).
+fn append_folded(value: &mut String, continuation: &str) {
+    let kept = value.trim_end().len();
+    value.truncate(kept);
+    value.push(' ');
+    value.push_str(continuation.trim());
 }
 
 /// Parses a paste that has status lines: each starts a response.
@@ -641,7 +649,7 @@ fn inline_fields<'a>(block: &[Line<'a>]) -> Result<Vec<Field<'a>>, PasteError> {
             let kind = PasteErrorKind::FoldWithoutHeader;
             return Err(PasteError::new(Some(line.number), kind));
         };
-        last.value = format!("{} {}", last.value.trim(), line.text.trim());
+        append_folded(&mut last.value, line.text);
     }
     Ok(fields)
 }
@@ -668,9 +676,11 @@ fn inline_field(line: Line<'_>) -> Result<Field<'_>, PasteError> {
     Ok(Field { line, name, value })
 }
 
-/// The status from DevTools' `Status Code: 200 OK` (maybe `200 OK (from disk cache)`) or `:status: 200`.
+/// The status from DevTools' `Status Code: 200 OK` (maybe `200 OK (from disk cache)`), the HTTP/2
+/// pseudo-header `:status: 200`, or the `status: 200` line older DevTools versions showed for it.
 fn status_field(field: &Field<'_>) -> Option<(u16, String)> {
-    if !(field.name.eq_ignore_ascii_case("status code") || field.name == ":status") {
+    let name = field.name.trim_start_matches(':');
+    if !(name.eq_ignore_ascii_case("status code") || name.eq_ignore_ascii_case("status")) {
         return None;
     }
     let value = field.value.trim();
@@ -797,6 +807,11 @@ mod tests {
                 "HTTP/2 :status pseudo-header gives the status",
                 ":status: 204\naccess-control-allow-methods: PUT\n",
                 &[(204, "", &[("access-control-allow-methods", "PUT")])],
+            ),
+            (
+                "older DevTools showed HTTP/2's status as a `status` line",
+                "status: 403\ncontent-type: text/html\n",
+                &[(403, "", &[("content-type", "text/html")])],
             ),
             (
                 "pseudo-headers inside a status-line paste are not headers",

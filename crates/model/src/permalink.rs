@@ -181,6 +181,23 @@ pub enum FragmentNotice {
     },
 }
 
+impl FragmentNotice {
+    /// The fragment key the notice is about, so the page can show it next to that field; `None` for
+    /// the notices about the whole fragment.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            FragmentNotice::TooLong { .. } | FragmentNotice::TooManyHeaders { .. } => None,
+            FragmentNotice::HeaderWithoutColon { .. } => Some("header"),
+            FragmentNotice::UnknownKey { key }
+            | FragmentNotice::MissingValue { key }
+            | FragmentNotice::BadPercentEncoding { key }
+            | FragmentNotice::InvalidUtf8 { key }
+            | FragmentNotice::BadValue { key, .. }
+            | FragmentNotice::Repeated { key } => Some(key),
+        }
+    }
+}
+
 impl fmt::Display for FragmentNotice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -823,7 +840,12 @@ mod tests {
                 "ok"
             };
             assert_eq!(state.url, url, "{fragment}");
-            assert!(!notice.to_string().is_empty());
+            assert!(
+                notice.to_string().ends_with("ignored") || garbage == "url=again",
+                "{notice}"
+            );
+            let key = garbage.split('=').next();
+            assert_eq!(notice.key(), key, "{fragment}");
         }
     }
 

@@ -32,18 +32,18 @@ pub struct Lab {
 impl Lab {
     /// Starts a quiet lab on a free loopback port.
     pub async fn start() -> Lab {
-        Lab::start_with(std::time::Duration::from_secs(30)).await
+        Lab::start_with(corscope_lab::Config {
+            quiet: true,
+            ..Default::default()
+        })
+        .await
     }
 
-    /// Starts a quiet lab with the given per-request time limit.
-    pub async fn start_with(request_timeout: std::time::Duration) -> Lab {
+    /// Starts a lab with the given configuration.
+    pub async fn start_with(config: corscope_lab::Config) -> Lab {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (stop, stopped) = oneshot::channel::<()>();
-        let config = corscope_lab::Config {
-            quiet: true,
-            request_timeout,
-        };
         let task = tokio::spawn(corscope_lab::serve(listener, config, async {
             let _ = stopped.await;
         }));

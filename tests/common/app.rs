@@ -1,0 +1,224 @@
+//! The interactive page, mounted into the test page: permalinks, the report contract, text-only
+//! rendering, live classification, the paste path.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::wasm_bindgen_test;
+use web_sys::{Event, HtmlElement, HtmlTextAreaElement};
+
+use super::{assert_no_panic, lab_url, sleep, Mounted};
+
+/// `encodeURIComponent`, as permalinks need.
+fn enc(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
+}
+
+fn set_hash(fragment: &str) {
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash(fragment)
+        .unwrap();
+}
+
+fn click(page: &Mounted, id: &str) {
+    page.find(id).dyn_into::<HtmlElement>().unwrap().click();
+}
+
+/// Tells the form its fields changed (as typing does).
+fn changed(page: &Mounted) {
+    page.find("request-form")
+        .dispatch_event(&Event::new("input").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn permalink_with_run_publishes_the_report_contract() {
+    let page = Mounted::mount();
+    assert_eq!(page.state(), "idle");
+    set_hash(&format!(
+        "url={}&method=GET&mode=cors&credentials=omit&run=1",
+        enc(&lab_url("/b?acao=echo"))
+    ));
+    let json = page.wait_done(8000).await;
+    for key in [
+        "outcome",
+        "cors_error",
+        "failed_parameter",
+        "certain",
+        "candidates",
+        "fault_response",
+        "fault_header",
+        "preflight",
+        "status",
+        "readable_headers",
+        "probes",
+        "elapsed_ms",
+    ] {
+        assert!(json.has(key), "report-json lacks {key}");
+    }
+    assert_eq!(json.str("outcome").as_deref(), Some("ok"));
+    assert!(json.is_null("cors_error"));
+    assert!(json.is_null("failed_parameter"));
+    assert_eq!(json.bool("preflight"), Some(false));
+    assert_eq!(json.num("status"), Some(200.0));
+    assert!(json
+        .strings("readable_headers")
+        .contains(&"content-type".to_string()));
+    assert!(json.strings("candidates").is_empty());
+    assert!(json.num("elapsed_ms").is_some());
+    assert_eq!(page.input("url").value(), lab_url("/b?acao=echo"));
+    assert_no_panic();
+}
+
+#[wasm_bindgen_test]
+async fn blocked_request_lists_probes_in_the_report() {
+    let page = Mounted::mount();
+    set_hash(&format!("url={}&run=1", enc(&lab_url("/b?acao=none"))));
+    let json = page.wait_done(8000).await;
+    assert_eq!(json.str("outcome").as_deref(), Some("blocked"));
+    assert_eq!(json.str("fault_response").as_deref(), Some("actual"));
+    let probes = json.array("probes");
+    assert!(!probes.is_empty());
+    for probe in &probes {
+        assert!(probe.str("name").is_some());
+        assert!(probe.str("outcome").is_some());
+        assert!(probe.num("ms").is_some());
+    }
+    assert_eq!(page.count("#probes li") as usize, probes.len());
+    assert_no_panic();
+}
+
+/// A hostile response body and hostile header values are shown as text: no element is created from
+/// them and no script runs.
+#[wasm_bindgen_test]
+async fn hostile_text_stays_text() {
+    let payload = "<img src=x onerror=\"window.__corscope_pwned=1\"><svg onload=\"window.__corscope_pwned=2\"></svg><script>window.__corscope_pwned=3</script>";
+    let page = Mounted::mount();
+    let before_img = page.count("img");
+    set_hash(&format!(
+        "url={}&method=POST&header={}&body={}&run=1",
+        enc(&lab_url("/b?acao=echo&pf_acao=echo&pf_acah=x-payload")),
+        enc(&format!("X-Payload:{payload}")),
+        enc(payload),
+    ));
+    let json = page.wait_done(8000).await;
+    assert_eq!(
+        json.str("outcome").as_deref(),
+        Some("ok"),
+        "{:?}",
+        json.str("headline")
+    );
+    sleep(100).await;
+    assert_eq!(page.count("img"), before_img);
+    assert_eq!(page.count("svg"), 0);
+    // The only script element is the report's JSON block.
+    assert_eq!(page.count("script"), 1);
+    let preview = page.find("body-preview").text_content().unwrap();
+    assert!(preview.contains("<img src=x"), "{preview}");
+    let pwned = js_sys::Reflect::get(&js_sys::global(), &"__corscope_pwned".into()).unwrap();
+    assert!(pwned.is_undefined(), "a payload ran");
+    assert_no_panic();
+}
+
+#[wasm_bindgen_test]
+async fn garbage_in_the_fragment_is_ignored_with_notices() {
+    let page = Mounted::mount();
+    set_hash(&format!(
+        "url={}&mode=fast&zzz=1&timeout_ms=soon&header=nocolon",
+        enc(&lab_url("/b?acao=echo"))
+    ));
+    sleep(100).await;
+    assert!(
+        page.count("#notices li") >= 3,
+        "{:?}",
+        page.find("notices").text_content()
+    );
+    assert_eq!(page.input("url").value(), lab_url("/b?acao=echo"));
+    assert_eq!(page.state(), "idle");
+    click(&page, "run");
+    let json = page.wait_done(8000).await;
+    assert_eq!(json.str("outcome").as_deref(), Some("ok"));
+    assert_no_panic();
+}
+
+#[wasm_bindgen_test]
+async fn live_classification_and_field_errors() {
+    let page = Mounted::mount();
+    page.input("url").set_value("not a url");
+    changed(&page);
+    let error = page.find("url-error");
+    assert!(!error.has_attribute("hidden"));
+    assert!(!error.text_content().unwrap().is_empty());
+
+    page.input("url").set_value(&lab_url("/b"));
+    page.input("method").set_value("PUT");
+    changed(&page);
+    assert!(page.find("url-error").has_attribute("hidden"));
+    let text = page.find("classification").text_content().unwrap();
+    assert!(text.contains("Preflight"), "{text}");
+
+    page.input("method").set_value("TRACE");
+    changed(&page);
+    assert!(!page.find("method-error").has_attribute("hidden"));
+
+    // Running invalid input still finishes, as `invalid-request`, and the page stays usable.
+    click(&page, "run");
+    let json = page.wait_done(2000).await;
+    assert_eq!(json.str("outcome").as_deref(), Some("invalid-request"));
+    page.input("method").set_value("GET");
+    page.input("url").set_value(&lab_url("/b?acao=echo"));
+    click(&page, "run");
+    sleep(50).await;
+    let json = page.wait_done(8000).await;
+    assert_eq!(json.str("outcome").as_deref(), Some("ok"));
+    assert_no_panic();
+}
+
+#[wasm_bindgen_test]
+async fn secrets_in_a_link_are_warned_about() {
+    let page = Mounted::mount();
+    set_hash(&format!(
+        "url={}&header={}",
+        enc(&lab_url("/b")),
+        enc("Authorization:Bearer abc")
+    ));
+    sleep(100).await;
+    let status = page.find("link-status").text_content().unwrap();
+    assert!(status.to_lowercase().contains("authorization"), "{status}");
+    assert_no_panic();
+}
+
+/// Pasting the raw preflight answer gives the exact verdict, code and parameter.
+#[wasm_bindgen_test]
+async fn pasted_headers_give_the_exact_verdict() {
+    let page = Mounted::mount();
+    set_hash(&format!(
+        "url={}&method=PUT&header={}",
+        enc(&lab_url("/b")),
+        enc("X-Api-Key:k")
+    ));
+    sleep(100).await;
+    let origin = corscope::page_origin();
+    let preflight = format!(
+        "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: {origin}\r\nAccess-Control-Allow-Methods: PUT\r\n\r\n"
+    );
+    page.find("paste-preflight")
+        .dyn_into::<HtmlTextAreaElement>()
+        .unwrap()
+        .set_value(&preflight);
+    click(&page, "paste-run");
+    let json = page.wait_done(2000).await;
+    assert_eq!(json.str("outcome").as_deref(), Some("blocked"));
+    assert_eq!(
+        json.str("cors_error").as_deref(),
+        Some("HeaderDisallowedByPreflightResponse")
+    );
+    assert_eq!(json.str("failed_parameter").as_deref(), Some("x-api-key"));
+    assert_eq!(json.bool("certain"), Some(true));
+    let console = page.find("details").text_content().unwrap();
+    assert!(
+        console.contains("Access-Control-Allow-Headers"),
+        "{console}"
+    );
+    assert_no_panic();
+}
