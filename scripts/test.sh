@@ -24,6 +24,9 @@ cargo clippy -p corscope-model --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test --workspace
 
+step "lab catalogue vs headless Chromium (DevTools verdicts)"
+bash crates/lab/verify/verify-chromium.sh
+
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p corscope-model -p corscope-lab -q
 

@@ -178,7 +178,7 @@ async fn run(spec: &RequestSpec, classification: Classification, options: &Optio
             report.outcome = Outcome::Timeout;
             report.headline = format!(
                 "No answer within {} s: the request was aborted. This says nothing about CORS yet.",
-                f64::from(options.timeout_ms) / 1000.0
+                crate::view::form::seconds(options.timeout_ms)
             );
         }
         FetchOutcome::Refused { message } => {
@@ -281,11 +281,25 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
              commands below.",
         );
     }
-    explain::candidate_headline(
+    if report.fault_header.is_some() || report.failed_parameter.is_none() {
+        return explain::candidate_headline(
+            inference.fault_stage,
+            report.fault_header.as_deref(),
+            report.failed_parameter.as_deref(),
+        );
+    }
+    // The probes named the method or header but the causes disagree on which response part refuses it:
+    // lead with the most likely one, and say it is that.
+    let likely = inference
+        .candidates
+        .first()
+        .and_then(|c| probe::fault_part(*c));
+    let headline = explain::candidate_headline(
         inference.fault_stage,
-        report.fault_header.as_deref(),
+        likely,
         report.failed_parameter.as_deref(),
-    )
+    );
+    format!("Most likely: {headline}")
 }
 
 fn mentions_allow_origin(report: &Report) -> bool {

@@ -224,24 +224,17 @@ impl Form {
 
     /// The timeout in milliseconds, or an error for the timeout field.
     fn timeout_ms(&self) -> Result<u32, FieldError> {
-        let seconds = self
-            .timeout
-            .value()
-            .trim()
-            .parse::<f64>()
-            .unwrap_or(f64::NAN);
-        let ms = (seconds * 1000.0).round();
-        if ms.is_finite() && ms >= 0.0 && TIMEOUT_RANGE_MS.contains(&(ms as u32)) {
-            return Ok(ms as u32);
+        match parse_seconds(&self.timeout.value()) {
+            Some(ms) if TIMEOUT_RANGE_MS.contains(&ms) => Ok(ms),
+            _ => Err((
+                "timeout",
+                format!(
+                    "The timeout is a number of seconds from {} to {}.",
+                    seconds(*TIMEOUT_RANGE_MS.start()),
+                    seconds(*TIMEOUT_RANGE_MS.end())
+                ),
+            )),
         }
-        Err((
-            "timeout",
-            format!(
-                "The timeout is a number of seconds from {} to {}.",
-                f64::from(*TIMEOUT_RANGE_MS.start()) / 1000.0,
-                f64::from(*TIMEOUT_RANGE_MS.end()) / 1000.0
-            ),
-        ))
     }
 
     /// The app origin for the curl commands: empty is none; anything else must be an origin.
@@ -268,8 +261,7 @@ impl Form {
             self.add_header_row(doc, row)?;
         }
         self.body.set_value(state.body.as_deref().unwrap_or(""));
-        self.timeout
-            .set_value(&(f64::from(state.timeout_ms) / 1000.0).to_string());
+        self.timeout.set_value(&seconds(state.timeout_ms));
         self.cache_bust.set_checked(state.cache_bust);
         self.may_repeat.set_checked(state.may_repeat);
         self.app_origin
@@ -380,6 +372,42 @@ impl Form {
             let _ = dom::set_hidden(&slot, message.is_none());
         }
     }
+}
+
+/// Milliseconds as seconds for people: `10000` → `"10"`, `2500` → `"2.5"`. Integer arithmetic only: float
+/// formatting would add kilobytes of WASM for one field.
+pub fn seconds(ms: u32) -> String {
+    let (whole, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let frac = format!("{frac:03}");
+    format!("{whole}.{}", frac.trim_end_matches('0'))
+}
+
+/// Seconds as typed (`"10"`, `"0.5"`, `"2.25"`) to milliseconds; `None` for anything else or more than
+/// millisecond precision.
+fn parse_seconds(text: &str) -> Option<u32> {
+    let text = text.trim();
+    let (whole, frac) = text.split_once('.').unwrap_or((text, ""));
+    if (whole.is_empty() && frac.is_empty()) || frac.len() > 3 {
+        return None;
+    }
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let whole: u32 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let frac: u32 = if frac.is_empty() {
+        0
+    } else {
+        format!("{frac:0<3}").parse().ok()?
+    };
+    whole.checked_mul(1000)?.checked_add(frac)
 }
 
 fn row_input(row: &Element, selector: &str) -> Option<HtmlInputElement> {

@@ -172,7 +172,11 @@ impl Output {
             .text_child("code", &probe.name)?
             .text_child(
                 "span",
-                &format!(" {}{status} in {:.0} ms", probe.outcome, probe.ms),
+                &format!(
+                    " {}{status} in {} ms",
+                    probe.outcome,
+                    probe.ms.max(0.0) as u64
+                ),
             )?
             .text_child("span", &format!(" — {}", probe.purpose))?
             .build();
@@ -313,8 +317,20 @@ fn details(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
     if let Some(message) = &report.error_message {
         out.push(para(doc, &format!("The browser's error: {message}"))?);
     }
-    if !report.findings.is_empty() {
-        out.push(list(doc, "Findings", &report.findings)?);
+    // The probes are listed above; findings that only repeat one are left out.
+    let findings: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            !report
+                .probes
+                .iter()
+                .any(|p| f.starts_with(&format!("{}: ", p.name)))
+        })
+        .cloned()
+        .collect();
+    if !findings.is_empty() {
+        out.push(list(doc, "Findings", &findings)?);
     }
     if !report.untested.is_empty() {
         out.push(list(doc, "Not tested", &report.untested)?);
