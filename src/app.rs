@@ -15,7 +15,7 @@ use crate::dom::{self, el, Listeners};
 use crate::presets;
 use crate::report::{Outcome, Report};
 use crate::view::form::Form;
-use crate::view::result::State as ReportState;
+use crate::view::result::{State as ReportState, Tools};
 use crate::view::Output;
 use corscope_model::permalink::{self, FormState, HeaderRow};
 
@@ -287,12 +287,7 @@ impl Page {
     }
 
     fn finish(&self, report: Report) {
-        if let Err(error) = self.out.show(
-            &self.doc,
-            &report,
-            self.app_origin().as_deref(),
-            self.body().as_deref(),
-        ) {
+        if let Err(error) = self.out.show(&self.doc, &report, &self.tools()) {
             self.show_broken(&error);
         }
         *self.last.borrow_mut() = Some(report);
@@ -305,15 +300,22 @@ impl Page {
             "The page could not draw the result: {}",
             dom::error_text(error)
         );
-        let _ = self.out.show(&self.doc, &report, None, None);
+        let _ = self.out.show(&self.doc, &report, &Tools::default());
     }
 
-    fn body(&self) -> Option<String> {
-        self.form.read().ok().and_then(|state| state.body)
-    }
-
-    fn app_origin(&self) -> Option<String> {
-        self.form.read().ok().and_then(|state| state.app_origin)
+    /// The form's request as sent from the user's app origin (this page's when none is given).
+    fn tools(&self) -> Tools {
+        let Some(state) = self.read_form() else {
+            return Tools::default();
+        };
+        let origin = state
+            .app_origin
+            .clone()
+            .unwrap_or_else(|| self.origin.clone());
+        Tools {
+            request: classify(&state.to_spec(&origin)).ok().map(|c| c.request),
+            body: state.body,
+        }
     }
 
     /// Loads the state in the URL fragment (on start and on `hashchange`).
@@ -390,12 +392,7 @@ impl Page {
             let _ = storage.set_item(STACK_KEY, &self.out.stack.value());
         }
         if let Some(report) = self.last.borrow().as_ref() {
-            let _ = self.out.show(
-                &self.doc,
-                report,
-                self.app_origin().as_deref(),
-                self.body().as_deref(),
-            );
+            let _ = self.out.show(&self.doc, report, &self.tools());
         }
     }
 

@@ -9,6 +9,7 @@ use std::rc::Rc;
 
 use corscope_model::classify::Classification;
 use corscope_model::error::Stage;
+use corscope_model::fix::Focus;
 use corscope_model::probe::{self, Inference, Probe, ProbeOptions, ProbeOutcome};
 use corscope_model::verdict::{Allowed, Blocked, ResponseType, Verdict};
 use corscope_model::{classify, explain, paste, Credentials, Refusal, RequestSpec};
@@ -116,6 +117,7 @@ fn allowed_report(allowed: &Allowed) -> Report {
     report.hidden_headers = allowed.hidden.clone();
     report.expose_line = allowed.expose_headers_line();
     report.warnings = allowed.warnings.iter().map(explain::warning).collect();
+    report.focus = Focus::from_allowed(allowed);
     report
 }
 
@@ -137,6 +139,7 @@ fn blocked_report(blocked: Blocked, classification: &Classification) -> Report {
         report.warnings.push(explain::origin_note(request.origin()));
     }
     report.console_message = Some(explain::console_message(&blocked, request));
+    report.focus = Some(Focus::from_blocked(&blocked));
     report.blocked = Some(blocked);
     report
 }
@@ -258,6 +261,17 @@ fn fill_inference(
     report.fault_header = inference.fault_header.map(str::to_string);
     report.findings.extend(inference.findings.iter().cloned());
     report.headline = probe_headline(report, &inference);
+    if !inference.not_cors {
+        let likely = inference
+            .candidates
+            .first()
+            .and_then(|c| probe::fault_part(*c));
+        report.focus = Some(Focus::from_candidates(
+            inference.fault_stage,
+            report.fault_header.as_deref().or(likely),
+            report.failed_parameter.as_deref(),
+        ));
+    }
     report.also_possible = inference.also_possible.iter().map(|c| c.name()).collect();
     if mentions_allow_origin(report) {
         if let Some(classification) = classification {

@@ -37,8 +37,6 @@ pub mod report;
 mod app;
 /// Lab presets, fetched on demand.
 mod presets;
-/// TODO(model): stand-ins for model functions still being written.
-mod shim;
 /// Drawing results.
 mod view;
 

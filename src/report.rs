@@ -4,6 +4,7 @@
 //! browser's own `JSON.stringify`, so the page ships no JSON library of its own.
 
 use corscope_model::classify::Classification;
+use corscope_model::fix::Focus;
 use corscope_model::verdict::Blocked;
 use corscope_model::Refusal;
 use serde::Serialize;
@@ -124,6 +125,9 @@ pub struct Report {
     /// The exact verdict, when it is known from raw headers (paste path; for the views).
     #[serde(skip)]
     pub blocked: Option<Blocked>,
+    /// What the server has to change, for the fix snippets (for the views).
+    #[serde(skip)]
+    pub focus: Option<Focus>,
 }
 
 impl Report {
@@ -161,6 +165,7 @@ impl Report {
             classification: None,
             refusal: None,
             blocked: None,
+            focus: None,
         }
     }
 

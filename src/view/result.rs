@@ -6,9 +6,16 @@ use web_sys::{Document, Element, HtmlButtonElement, HtmlSelectElement, HtmlTextA
 
 use crate::dom::{self, el, Attr};
 use crate::report::{Outcome, ProbeReport, Report};
-use corscope_model::{curl, explain, CorsError, Origin};
+use corscope_model::fix::{self, Stack};
+use corscope_model::{curl, explain, CorsError, Request};
 
-use crate::shim;
+/// What the fix and curl sections need beyond the report: the request as sent from the user's app origin
+/// (or this page's, when none is given), so advice and commands name the origin the server must allow.
+#[derive(Default)]
+pub struct Tools {
+    pub request: Option<Request>,
+    pub body: Option<String>,
+}
 
 /// Handles on the report area.
 pub struct Output {
@@ -68,13 +75,12 @@ impl Output {
         let tools = el(doc, "div")?.attr(Attr::Id, "tools")?.build();
         let stack: HtmlSelectElement = dom::create(doc, "select")?;
         stack.set_id("stack");
-        for name in shim::STACKS {
-            stack.append_child(
-                &el(doc, "option")?
-                    .attr(Attr::Value, name)?
-                    .text(name)
-                    .build(),
-            )?;
+        for choice in Stack::ALL {
+            let option = el(doc, "option")?
+                .attr(Attr::Value, choice.id())?
+                .text(choice.name())
+                .build();
+            stack.append_child(&option)?;
         }
         let fixes = el(doc, "div")?.attr(Attr::Id, "fixes")?.build();
         let fix_section = el(doc, "section")?
@@ -185,13 +191,7 @@ impl Output {
     }
 
     /// Draws a finished report and publishes its JSON; the state becomes `done`.
-    pub fn show(
-        &self,
-        doc: &Document,
-        report: &Report,
-        app_origin: Option<&str>,
-        body: Option<&str>,
-    ) -> Result<(), JsValue> {
+    pub fn show(&self, doc: &Document, report: &Report, tools: &Tools) -> Result<(), JsValue> {
         self.headline.set_text_content(Some(&report.headline));
         self.headline
             .set_attribute("data-mark", report.outcome.as_str())?;
@@ -201,7 +201,7 @@ impl Output {
             self.add_probe(doc, probe)?;
         }
         dom::replace_children(&self.details, &details(doc, report)?)?;
-        self.draw_tools(doc, report, app_origin, body)?;
+        self.draw_tools(doc, report, tools)?;
         let json = report.to_json()?;
         self.json.set_text_content(Some(&json));
         self.announce.set_text_content(Some(&report.headline));
@@ -226,27 +226,25 @@ impl Output {
         dom::replace_children(&self.exchange, &steps)
     }
 
-    fn draw_tools(
-        &self,
-        doc: &Document,
-        report: &Report,
-        app_origin: Option<&str>,
-        body: Option<&str>,
-    ) -> Result<(), JsValue> {
-        let Some(classification) = &report.classification else {
+    fn draw_tools(&self, doc: &Document, report: &Report, tools: &Tools) -> Result<(), JsValue> {
+        let Some(request) = &tools.request else {
             self.curl.set_text_content(None);
+            self.fixes.set_text_content(None);
             return Ok(());
         };
-        let stack = self.stack.value();
-        let fixes = match &report.blocked {
-            Some(blocked) => vec![copyable(doc, &shim::advice(&stack, blocked))?],
-            None => vec![el(doc, "p")?
-                .text("Paste the curl output below to get the fix for your stack with the exact values.")
-                .build()],
+        let stack = Stack::from_id(&self.stack.value()).unwrap_or(Stack::Headers);
+        let fixes = match &report.focus {
+            Some(focus) => {
+                let fix = fix::advice(stack, request, focus);
+                vec![para(doc, &fix.summary)?, copyable(doc, &fix.snippet)?]
+            }
+            None => vec![para(
+                doc,
+                "Nothing to fix from what the page saw. Paste the curl output below to check the raw headers.",
+            )?],
         };
         dom::replace_children(&self.fixes, &fixes)?;
-        let app_origin = app_origin.and_then(|o| Origin::parse(o).ok());
-        let commands = curl::commands(&classification.request, body, app_origin.as_ref());
+        let commands = curl::commands(request, tools.body.as_deref(), None);
         let mut blocks = Vec::new();
         if let Some(preflight) = &commands.preflight {
             blocks.push(copyable(doc, &preflight.to_string())?);
