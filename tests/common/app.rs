@@ -3,7 +3,7 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Event, HtmlElement, HtmlTextAreaElement};
+use web_sys::{Event, HtmlElement, HtmlSelectElement, HtmlTextAreaElement};
 
 use super::{assert_no_panic, lab_url, sleep, Mounted};
 
