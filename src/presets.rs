@@ -12,14 +12,20 @@ use crate::dom::{self, el, get_prop, Attr};
 use crate::fetch::{self, FetchOutcome};
 use corscope_model::permalink::{self, FormState, HeaderRow};
 
-/// Where the lab listens by default (`corscope-lab --port 8787`).
-pub const LAB_URL: &str = "http://127.0.0.1:8787";
+/// Where the lab listens: `corscope-lab --port 8787`, or `CORSCOPE_LAB_URL` at build time.
+pub const LAB_URL: &str = match option_env!("CORSCOPE_LAB_URL") {
+    Some(url) => url,
+    None => "http://127.0.0.1:8787",
+};
 
 /// The collapsed presets box.
 pub fn build(doc: &Document, parent: &Element) -> Result<Element, JsValue> {
     let details = el(doc, "details")?
         .attr(Attr::Id, "presets")?
-        .text_child("summary", "Presets from the local lab (127.0.0.1:8787)")?
+        .text_child(
+            "summary",
+            &format!("Presets from the local lab ({LAB_URL})"),
+        )?
         .child(&el(doc, "ul")?.attr(Attr::Id, "preset-list")?.build())?
         .build();
     parent.append_child(&details)?;
@@ -120,14 +126,21 @@ fn scenario(entry: &JsValue) -> Option<(String, String, String)> {
             f.rsplit_once('#')
                 .map_or(f.clone(), |(_, tail)| tail.to_string())
         })
-        .or_else(|| get_prop(entry, "request").map(|r| permalink::serialize(&request_state(&r))))?;
+        .or_else(|| {
+            let path = text(entry, "path");
+            get_prop(entry, "request").map(|r| permalink::serialize(&request_state(&r, path)))
+        })?;
     Some((fragment, label, expected))
 }
 
 /// A catalogue `request` object as form state; tolerant of the shapes a JSON catalogue may use.
-fn request_state(request: &JsValue) -> FormState {
-    let url = text(request, "url")
-        .unwrap_or_else(|| format!("{LAB_URL}{}", text(request, "path").unwrap_or_default()));
+fn request_state(request: &JsValue, path: Option<String>) -> FormState {
+    let url = text(request, "url").unwrap_or_else(|| {
+        format!(
+            "{LAB_URL}{}",
+            path.or_else(|| text(request, "path")).unwrap_or_default()
+        )
+    });
     let headers = get_prop(request, "headers")
         .map(|h| header_pairs(&h))
         .unwrap_or_default();

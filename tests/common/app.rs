@@ -120,6 +120,58 @@ async fn hostile_text_stays_text() {
     assert_no_panic();
 }
 
+/// Payloads from the usual XSS lists in every place untrusted text reaches: a header echoed in the body,
+/// the URL (shown back in the refusal message), the fragment's notices.
+#[wasm_bindgen_test]
+async fn xss_payloads_stay_inert() {
+    let payloads = [
+        "<script>window.__corscope_pwned=1</script>",
+        "\"><img src=x onerror=window.__corscope_pwned=1>",
+        "<svg/onload=window.__corscope_pwned=1>",
+        "<iframe srcdoc=\"<script>parent.__corscope_pwned=1</script>\">",
+        "&lt;img src=x onerror=window.__corscope_pwned=1&gt;",
+        "\u{202e}gnp.exe<a href=javascript:window.__corscope_pwned=1>x</a>",
+    ];
+    for payload in payloads {
+        let page = Mounted::mount();
+        set_hash(&format!(
+            "url={}&header={}&run=1&{}=1",
+            enc(&lab_url("/b?acao=echo&pf_acao=echo&pf_acah=x-payload")),
+            enc(&format!("X-Payload:{payload}")),
+            enc(payload),
+        ));
+        let json = page.wait_done(8000).await;
+        // Non-Latin-1 text cannot be a header value: fetch() refuses it, and so does the page.
+        let outcome = json.str("outcome").unwrap();
+        assert!(
+            outcome == "ok" || outcome == "invalid-request",
+            "{outcome} for {payload}"
+        );
+        for tag in ["img", "svg", "iframe", "a"] {
+            assert_eq!(page.count(tag), 0, "{tag} from {payload}");
+        }
+        drop(page);
+
+        let page = Mounted::mount();
+        set_hash(&format!(
+            "url={}&run=1",
+            enc(&format!("javascript:{payload}"))
+        ));
+        let json = page.wait_done(4000).await;
+        // Refused before sending: `javascript:` is not a scheme CORS requests can use.
+        assert_ne!(json.str("outcome").as_deref(), Some("ok"), "{payload}");
+        for tag in ["img", "svg", "iframe", "a"] {
+            assert_eq!(page.count(tag), 0, "{tag} from {payload}");
+        }
+        assert_eq!(page.count("script"), 1);
+        drop(page);
+    }
+    sleep(100).await;
+    let pwned = js_sys::Reflect::get(&js_sys::global(), &"__corscope_pwned".into()).unwrap();
+    assert!(pwned.is_undefined(), "a payload ran");
+    assert_no_panic();
+}
+
 #[wasm_bindgen_test]
 async fn garbage_in_the_fragment_is_ignored_with_notices() {
     let page = Mounted::mount();
@@ -220,5 +272,60 @@ async fn pasted_headers_give_the_exact_verdict() {
         console.contains("Access-Control-Allow-Headers"),
         "{console}"
     );
+
+    // The fix for the chosen stack names the header, and the choice is remembered.
+    let stack: HtmlSelectElement = page.find("stack").dyn_into().unwrap();
+    stack.set_value("fastapi");
+    stack
+        .dispatch_event(&Event::new("change").unwrap())
+        .unwrap();
+    let fix = page.find("fixes").text_content().unwrap();
+    assert!(fix.contains("CORSMiddleware"), "{fix}");
+    assert!(fix.to_lowercase().contains("x-api-key"), "{fix}");
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    assert_eq!(
+        storage.get_item("corscope.stack").unwrap().as_deref(),
+        Some("fastapi")
+    );
+    assert_no_panic();
+}
+
+/// Presets are read from the lab's catalogue only when opened; choosing one fills the form.
+#[wasm_bindgen_test]
+async fn presets_load_the_lab_catalogue_on_demand() {
+    let page = Mounted::mount();
+    let presets = page.find("presets");
+    assert!(
+        !presets.has_attribute("data-state"),
+        "fetched before being opened"
+    );
+    presets.set_attribute("open", "").unwrap();
+    let mut waited = 0;
+    while presets.get_attribute("data-state").as_deref() != Some("loaded") {
+        assert!(
+            waited < 5000,
+            "presets not loaded: {:?} {:?}",
+            presets.get_attribute("data-state"),
+            presets.text_content()
+        );
+        sleep(25).await;
+        waited += 25;
+    }
+    let buttons = page.root.query_selector_all("#preset-list button").unwrap();
+    assert!(
+        buttons.length() >= 10,
+        "{} presets: {:?}",
+        buttons.length(),
+        presets.text_content()
+    );
+    let first: HtmlElement = buttons.item(0).unwrap().dyn_into().unwrap();
+    first.click();
+    sleep(50).await;
+    assert!(
+        page.input("url").value().contains("/s/"),
+        "{}",
+        page.input("url").value()
+    );
+    assert_eq!(page.state(), "idle");
     assert_no_panic();
 }

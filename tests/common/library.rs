@@ -173,3 +173,23 @@ async fn probe_callback_reports_each_probe() {
     assert_eq!(live, reported);
     assert_no_panic();
 }
+
+/// A large body is read only up to the preview cap; the rest of the stream is cancelled.
+#[wasm_bindgen_test]
+async fn large_body_is_capped() {
+    let report = diagnose(
+        &spec("GET", "/b?acao=echo&body_bytes=10000000", &[]),
+        Options::default(),
+    )
+    .await;
+    assert_eq!(report.outcome, Outcome::Ok, "{}", report.headline);
+    assert!(report.body_truncated);
+    let read = report.body_bytes.unwrap();
+    assert!(read > corscope::fetch::BODY_PREVIEW_CAP, "{read}");
+    assert!(read < 4 * 1024 * 1024, "read {read} bytes of a capped body");
+    assert_eq!(
+        report.body_preview.map(|b| b.len()),
+        Some(corscope::fetch::BODY_PREVIEW_CAP)
+    );
+    assert_no_panic();
+}
