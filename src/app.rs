@@ -6,18 +6,19 @@ use std::rc::Rc;
 
 use corscope_model::classify;
 use corscope_model::classify::Classification;
+use corscope_model::permalink::{self, FormState, HeaderRow};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Document, Element, Event, KeyboardEvent, Window};
 
 use crate::diagnose::{self, diagnose, Options};
 use crate::dom::{self, el, Listeners};
+use crate::fetch;
 use crate::presets;
 use crate::report::{Outcome, Report};
 use crate::view::form::Form;
 use crate::view::result::{State as ReportState, Tools};
 use crate::view::Output;
-use corscope_model::permalink::{self, FormState, HeaderRow};
 
 /// localStorage key for the chosen server stack.
 const STACK_KEY: &str = "corscope.stack";
@@ -45,7 +46,7 @@ pub(crate) struct Page {
     pub(crate) presets: Element,
     /// Incremented per run, so a slow earlier run cannot overwrite a newer one's result.
     generation: Cell<u32>,
-    /// The last finished report (the paste box and the stack choice redraw from it).
+    /// The last finished report (a new stack choice redraws its fix from it).
     last: RefCell<Option<Report>>,
 }
 
@@ -134,13 +135,13 @@ fn wire(page: &Rc<Page>) -> Result<Listeners, JsValue> {
     let p = Rc::clone(page);
     listeners.on(&page.out.tools, "click", move |event: Event| {
         if let Some(button) = marked_target(&event, "copy") {
-            copy_text(&p.window, &text_before(&button));
+            copy_beside(&p.window, &button);
         }
     })?;
     let p = Rc::clone(page);
     listeners.on(&page.out.report, "click", move |event: Event| {
         if let Some(button) = marked_target(&event, "copy") {
-            copy_text(&p.window, &text_before(&button));
+            copy_beside(&p.window, &button);
         }
     })?;
     let p = Rc::clone(page);
@@ -171,18 +172,33 @@ fn text_before(button: &Element) -> String {
 }
 
 /// Copies `text` with the async clipboard API (called through Reflect: web-sys marks it unstable).
-fn copy_text(window: &Window, text: &str) {
+/// Resolves to whether the browser accepted it (it may refuse without focus or permission).
+async fn copy_text(window: &Window, text: &str) -> bool {
     let navigator = window.navigator();
     let Some(clipboard) = dom::get_prop(&navigator, "clipboard") else {
-        return;
+        return false;
     };
     let Some(write) =
         dom::get_prop(&clipboard, "writeText").and_then(|f| f.dyn_into::<js_sys::Function>().ok())
     else {
-        return;
+        return false;
     };
-    // A refused clipboard (no permission, no focus) is not worth an error: the text is on screen.
-    let _ = write.call1(&clipboard, &JsValue::from_str(text));
+    let Ok(promise) = write
+        .call1(&clipboard, &JsValue::from_str(text))
+        .and_then(|p| p.dyn_into::<js_sys::Promise>())
+    else {
+        return false;
+    };
+    wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
+}
+
+/// Copies the text of the `pre` before a copy button; the text stays on screen if the browser refuses.
+fn copy_beside(window: &Window, button: &Element) {
+    let window = window.clone();
+    let text = text_before(button);
+    spawn_local(async move {
+        copy_text(&window, &text).await;
+    });
 }
 
 impl Page {
@@ -214,7 +230,7 @@ impl Page {
                 .set_text_content(Some("Enter a URL to see what the browser will do."));
             return;
         }
-        let spec = state.to_spec(&self.origin);
+        let spec = fetch::normalized(state.to_spec(&self.origin));
         let lines = match classify(&spec) {
             Ok(classification) => {
                 self.form.show_field_error(None);
@@ -256,7 +272,7 @@ impl Page {
         let Some(state) = self.read_form() else {
             return;
         };
-        let spec = state.to_spec(&self.origin);
+        let spec = fetch::normalized(state.to_spec(&self.origin));
         if let Err(refusal) = classify(&spec) {
             let message = refusal.to_string();
             self.form
@@ -313,7 +329,9 @@ impl Page {
             .clone()
             .unwrap_or_else(|| self.origin.clone());
         Tools {
-            request: classify(&state.to_spec(&origin)).ok().map(|c| c.request),
+            request: classify(&fetch::normalized(state.to_spec(&origin)))
+                .ok()
+                .map(|c| c.request),
             body: state.body,
         }
     }
@@ -354,24 +372,34 @@ impl Page {
         dom::replace_children(&self.form.notices, &items)
     }
 
-    fn copy_link(&self) {
+    /// Puts the form in a link (shown as text, and copied when the browser allows), with the secrets
+    /// warning beside it.
+    fn copy_link(self: &Rc<Self>) {
         let Some(state) = self.read_form() else {
             return;
         };
         let location = self.window.location();
-        let base = format!(
-            "{}{}{}",
+        let link = format!(
+            "{}{}{}#{}",
             location.origin().unwrap_or_default(),
             location.pathname().unwrap_or_default(),
-            location.search().unwrap_or_default()
+            location.search().unwrap_or_default(),
+            permalink::serialize(&state)
         );
-        let link = format!("{base}#{}", permalink::serialize(&state));
-        copy_text(&self.window, &link);
-        self.show_link_warning(&state);
-        let warning = self.form.link_status.text_content().unwrap_or_default();
-        self.form
-            .link_status
-            .set_text_content(Some(&format!("Link copied: {link} {warning}")));
+        let page = Rc::clone(self);
+        spawn_local(async move {
+            let copied = copy_text(&page.window, &link).await;
+            page.show_link_warning(&state);
+            let warning = page.form.link_status.text_content().unwrap_or_default();
+            let lead = if copied {
+                "Link copied"
+            } else {
+                "Copy this link"
+            };
+            page.form
+                .link_status
+                .set_text_content(Some(&format!("{lead}: {link} {warning}")));
+        });
     }
 
     fn restore_stack(&self) {
@@ -401,7 +429,7 @@ impl Page {
         let Some(state) = self.read_form() else {
             return;
         };
-        let classification = match classify(&state.to_spec(&self.origin)) {
+        let classification = match classify(&fetch::normalized(state.to_spec(&self.origin))) {
             Ok(classification) => classification,
             Err(refusal) => {
                 let message = refusal.to_string();

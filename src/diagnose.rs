@@ -62,9 +62,10 @@ impl fmt::Debug for Options {
 /// Never fails: every problem (bad input, network error, timeout) is an [`Outcome`] in the report.
 pub async fn diagnose(spec: &RequestSpec, options: Options) -> Report {
     let start = fetch::now_ms();
-    let mut report = match classify(spec) {
+    let spec = fetch::normalized(spec.clone());
+    let mut report = match classify(&spec) {
         Err(refusal) => refused(refusal),
-        Ok(classification) => run(spec, classification, &options).await,
+        Ok(classification) => run(&spec, classification, &options).await,
     };
     report.elapsed_ms = (fetch::now_ms() - start).max(0.0);
     report
@@ -80,7 +81,6 @@ pub fn diagnose_pasted(
 ) -> Result<Report, String> {
     let exchange =
         paste::parse_exchange(Some(preflight_text), actual_text).map_err(|e| e.to_string())?;
-    let request = &classification.request;
     let mut report = match corscope_model::verdict::decide(classification, &exchange) {
         Verdict::Blocked(blocked) => blocked_report(blocked, classification),
         Verdict::Allowed(allowed) => allowed_report(&allowed),
@@ -97,7 +97,6 @@ pub fn diagnose_pasted(
         .warnings
         .splice(0..0, request_warnings(classification));
     report.classification = Some(classification.clone());
-    let _ = request;
     Ok(report)
 }
 
@@ -154,7 +153,6 @@ fn refused(refusal: Refusal) -> Report {
     if let Some(error) = refusal.cors_error() {
         report.cors_error = Some(error.name());
         report.certain = true;
-        report.fault_response = None;
     }
     report.field = Some(refusal.field());
     report.headline = refusal.to_string();
@@ -167,7 +165,7 @@ async fn run(spec: &RequestSpec, classification: Classification, options: &Optio
     report.preflight = classification.needs_preflight();
     report.warnings = request_warnings(&classification);
     let sent = if options.cache_bust {
-        cache_busted(spec)
+        cache_busted(spec, &classification)
     } else {
         spec.clone()
     };
@@ -317,9 +315,14 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
 }
 
 fn mentions_allow_origin(report: &Report) -> bool {
-    report.fault_header.as_deref() == Some("access-control-allow-origin")
-        || report.candidates.iter().any(|c| c.contains("AllowOrigin"))
-        || report.cors_error.is_some_and(|c| c.contains("AllowOrigin"))
+    const ACAO: &str = "access-control-allow-origin";
+    report.fault_header.as_deref() == Some(ACAO)
+        || report
+            .candidates
+            .iter()
+            .chain(report.cors_error.iter())
+            .filter_map(|name| corscope_model::CorsError::from_name(name))
+            .any(|code| probe::fault_part(code) == Some(ACAO))
 }
 
 fn stage_name(stage: Stage) -> Option<&'static str> {
@@ -351,25 +354,19 @@ pub fn request_warnings(classification: &Classification) -> Vec<String> {
     warnings
 }
 
-/// The request with a unique query parameter, unless the URL looks signed (changing it would break the
-/// signature).
-fn cache_busted(spec: &RequestSpec) -> RequestSpec {
+/// The request with the model's cache-busting parameter, unless the URL looks signed (changing it would
+/// break the signature).
+fn cache_busted(spec: &RequestSpec, classification: &Classification) -> RequestSpec {
     if probe::looks_signed(&spec.url) {
         return spec.clone();
     }
-    let (base, fragment) = match spec.url.split_once('#') {
-        Some((b, f)) => (b, Some(f)),
-        None => (spec.url.as_str(), None),
-    };
-    let sep = if base.contains('?') { '&' } else { '?' };
-    let token = (js_sys::Math::random() * 1e12) as u64;
-    let mut url = format!("{base}{sep}{}={token}", probe::CACHE_BUST_PARAM);
-    if let Some(fragment) = fragment {
-        url.push('#');
-        url.push_str(fragment);
-    }
+    let token = format!("{}", (js_sys::Math::random() * 1e12) as u64);
+    let url = classification
+        .request
+        .url()
+        .with_query_param(probe::CACHE_BUST_PARAM, &token);
     RequestSpec {
-        url,
+        url: url.to_string(),
         ..spec.clone()
     }
 }

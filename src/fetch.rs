@@ -129,6 +129,19 @@ pub async fn send(spec: &RequestSpec, timeout_ms: u32) -> Fetched {
     }
 }
 
+/// The spec with its URL as the browser's own URL parser writes it (`new URL(input).href`: scheme and
+/// host lowercased, IDN to punycode, spaces escaped), which is what `fetch()` sends and what the model
+/// expects. A URL the browser cannot parse is left as typed, for the model to refuse with its reason.
+pub fn normalized(spec: RequestSpec) -> RequestSpec {
+    match web_sys::Url::new(spec.url.trim()) {
+        Ok(url) => RequestSpec {
+            url: url.href(),
+            ..spec
+        },
+        Err(_) => spec,
+    }
+}
+
 /// Milliseconds on the page's monotonic clock.
 pub fn now_ms() -> f64 {
     web_sys::window()

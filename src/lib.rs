@@ -54,12 +54,13 @@ pub const ROOT_ID: &str = "corscope-app";
 
 thread_local! {
     static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    static HOOKED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Entry point: installs the panic hook, then starts the app if this page has its root element.
 #[wasm_bindgen(start)]
 pub fn start() -> Result<(), JsValue> {
-    std::panic::set_hook(Box::new(on_panic));
+    install_panic_hook();
     let Some(root) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(ROOT_ID))
@@ -84,17 +85,40 @@ pub fn panic_message() -> Option<String> {
     PANIC.with(|p| p.borrow().clone())
 }
 
-/// A panic ends the WASM instance; before it does, record it and mark the report as failed so no tool
-/// waits forever for `data-state="done"` and a browser test fails loudly.
-fn on_panic(info: &std::panic::PanicHookInfo<'_>) {
-    let message = info.to_string();
+/// Installs the panic hook (once), keeping any hook already set (a test harness's) behind it.
+///
+/// A panic ends the WASM instance; before it does, the hook records it ([`panic_message`]) and marks
+/// `#report` with `data-state="failed"`, so no tool waits forever for `done` and a browser test fails
+/// loudly.
+pub fn install_panic_hook() {
+    // Changing the hook while a panic is in flight is itself a panic (a test harness may go on after a
+    // failed test); the next call installs it.
+    if std::thread::panicking() || HOOKED.with(|h| h.replace(true)) {
+        return;
+    }
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        mark_failed(&info.to_string());
+        previous(info);
+    }));
+}
+
+/// What the panic hook does with a panic's message.
+#[doc(hidden)]
+pub fn mark_failed(message: &str) {
     web_sys::console::error_1(&JsValue::from_str(&format!("corscope panicked: {message}")));
     if let Some(report) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id("report"))
     {
         let _ = report.set_attribute("data-state", "failed");
-        let _ = report.set_attribute("data-panic", &message);
+        let _ = report.set_attribute("data-panic", message);
     }
-    PANIC.with(|p| *p.borrow_mut() = Some(message));
+    PANIC.with(|p| *p.borrow_mut() = Some(message.to_string()));
+}
+
+/// Forgets a recorded panic (for the test of the hook itself).
+#[doc(hidden)]
+pub fn clear_panic() {
+    PANIC.with(|p| *p.borrow_mut() = None);
 }

@@ -119,7 +119,8 @@ pub struct Report {
     /// The model's classification of the request (for the views; not part of the JSON).
     #[serde(skip)]
     pub classification: Option<Classification>,
-    /// The browser's refusal of the request (for the views; not part of the JSON).
+    /// Why the browser refuses the request, typed (for library users; the JSON carries its words in
+    /// `headline` and its form field in `field`).
     #[serde(skip)]
     pub refusal: Option<Refusal>,
     /// The exact verdict, when it is known from raw headers (paste path; for the views).

@@ -352,7 +352,15 @@ fn readable(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
             .map(|(n, v)| format!("{n}: {v}"))
             .collect()
     };
-    let mut out = vec![list(doc, "Headers this page can read", &lines)?];
+    let mut out = Vec::new();
+    if let (Some(status), Some(kind)) = (report.status, report.response_type) {
+        let text = report.status_text.as_deref().unwrap_or("");
+        out.push(para(
+            doc,
+            &format!("Status {status} {text}; response.type is {kind}."),
+        )?);
+    }
+    out.push(list(doc, "Headers this page can read", &lines)?);
     if report.hidden_headers.is_empty() {
         out.push(para(
             doc,

@@ -329,3 +329,39 @@ async fn presets_load_the_lab_catalogue_on_demand() {
     assert_eq!(page.state(), "idle");
     assert_no_panic();
 }
+
+/// The panic hook's marking: `#report` says `failed` and the message is kept, so a panic anywhere in
+/// the page fails every later `assert_no_panic`.
+#[wasm_bindgen_test]
+async fn a_panic_marks_the_report_failed() {
+    let page = Mounted::mount();
+    corscope::mark_failed("test panic");
+    assert_eq!(page.state(), "failed");
+    assert_eq!(corscope::panic_message().as_deref(), Some("test panic"));
+    corscope::clear_panic();
+    assert_no_panic();
+}
+
+/// "Copy link" shows (and copies, when allowed) a link whose fragment reopens the same form.
+#[wasm_bindgen_test]
+async fn copy_link_round_trips_the_form() {
+    let page = Mounted::mount();
+    page.input("url").set_value(&lab_url("/b?acao=echo&x=a+b"));
+    page.input("method").set_value("PATCH");
+    click(&page, "copy-link");
+    sleep(200).await;
+    let status = page.find("link-status").text_content().unwrap();
+    let fragment = status
+        .split_once('#')
+        .map(|(_, tail)| tail.split(' ').next().unwrap().to_string())
+        .unwrap_or_else(|| panic!("no link in {status:?}"));
+    drop(page);
+
+    let page = Mounted::mount();
+    set_hash(&fragment);
+    sleep(100).await;
+    assert_eq!(page.input("url").value(), lab_url("/b?acao=echo&x=a+b"));
+    assert_eq!(page.input("method").value(), "PATCH");
+    assert_eq!(page.state(), "idle");
+    assert_no_panic();
+}

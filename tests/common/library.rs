@@ -9,6 +9,7 @@ use super::{assert_no_panic, lab_url, spec};
 /// The README's example: assert your API's CORS policy from a real browser.
 #[wasm_bindgen_test]
 async fn my_api_allows_this_origin_and_exposes_date() {
+    super::fresh();
     let spec = RequestSpec {
         origin: corscope::page_origin(),
         url: lab_url("/b?acao=echo&aceh=date"),
@@ -99,6 +100,7 @@ async fn preflight_that_allows_everything_passes() {
 
 #[wasm_bindgen_test]
 async fn closed_port_is_a_network_error_not_cors() {
+    super::fresh();
     let spec = RequestSpec {
         origin: corscope::page_origin(),
         url: "http://127.0.0.1:1/".into(),

@@ -22,6 +22,7 @@ pub fn lab_url(path: &str) -> String {
 
 /// A request from this page's origin.
 pub fn spec(method: &str, path: &str, headers: &[(&str, &str)]) -> RequestSpec {
+    fresh();
     RequestSpec {
         origin: corscope::page_origin(),
         url: lab_url(path),
@@ -49,6 +50,13 @@ pub async fn sleep(ms: i32) {
     JsFuture::from(promise).await.unwrap();
 }
 
+/// Starts a test: the page's panic hook installed, and no panic recorded (a failed assertion in an earlier
+/// test is that test's failure, not this one's).
+pub fn fresh() {
+    corscope::install_panic_hook();
+    corscope::clear_panic();
+}
+
 /// Fails the test if any code on the page panicked (the panic hook records it).
 pub fn assert_no_panic() {
     assert_eq!(corscope::panic_message(), None, "the page panicked");
@@ -62,6 +70,7 @@ pub struct Mounted {
 
 impl Mounted {
     pub fn mount() -> Mounted {
+        fresh();
         let doc = document();
         let root = doc.create_element("div").unwrap();
         root.set_id("corscope-test-root");

@@ -528,7 +528,9 @@ impl Fault {
             Fault::CredentialsRejected if ctx.preflighted => twin(&credentials),
             Fault::CredentialsRejected | Fault::ActualCredentialsRejected => credentials.to_vec(),
             Fault::PreflightCredentialsRejected => twin(&credentials),
+            // A redirect only on OPTIONS (a router's trailing-slash fallback) is invisible to GET probes.
             Fault::PreflightRejected => vec![
+                PreflightDisallowedRedirect,
                 PreflightMissingAllowOriginHeader,
                 PreflightInvalidStatus,
                 PreflightAllowOriginMismatch,
@@ -1178,6 +1180,9 @@ mod tests {
             let r = &c.request;
             let origin = r.origin().serialize();
             let mut preflight = Response::new(server.pf_status);
+            if server.pf_status == 301 {
+                preflight.headers.push("Location", "/elsewhere/");
+            }
             let refused = !listed(server.acam, r.method())
                 || r.unsafe_header_names()
                     .iter()
@@ -1243,7 +1248,7 @@ mod tests {
                     "*",
                     "X-API-KEY",
                 ]),
-                proptest::sample::select(&[200u16, 204, 404, 500][..]),
+                proptest::sample::select(&[200u16, 204, 301, 404, 500][..]),
                 proptest::sample::select(&[200u16, 500][..]),
                 any::<bool>(),
                 any::<bool>(),
