@@ -409,6 +409,23 @@ async fn run_probes(
     probe::infer(classification, &outcomes)
 }
 
+/// What the model needs to know of a probe's fetch: the browser's `response.type`, whether a redirect
+/// was followed, or how it failed.
+fn probe_outcome(outcome: &FetchOutcome) -> ProbeOutcome {
+    match outcome {
+        FetchOutcome::Response(r) if r.kind.is_readable() && r.redirected => {
+            ProbeOutcome::OkRedirected(r.status)
+        }
+        FetchOutcome::Response(r) if r.kind.is_readable() => ProbeOutcome::Ok(r.status),
+        FetchOutcome::Response(r) if r.kind == fetch::ResponseKind::OpaqueRedirect => {
+            ProbeOutcome::OpaqueRedirect
+        }
+        FetchOutcome::Response(_) => ProbeOutcome::Opaque,
+        FetchOutcome::TimedOut => ProbeOutcome::Timeout,
+        FetchOutcome::Rejected { .. } | FetchOutcome::Refused { .. } => ProbeOutcome::Rejected,
+    }
+}
+
 async fn run_probe(
     index: usize,
     probe: Probe,
@@ -416,15 +433,10 @@ async fn run_probe(
     finished: Rc<RefCell<Vec<(usize, ProbeOutcome, ProbeReport)>>>,
 ) -> Result<JsValue, JsValue> {
     let fetched = fetch::send(&probe.spec, options.timeout_ms).await;
-    let (outcome, status) = match &fetched.outcome {
-        FetchOutcome::Response(r) if r.kind.is_readable() => {
-            (ProbeOutcome::Ok(r.status), Some(r.status))
-        }
-        FetchOutcome::Response(_) => (ProbeOutcome::Opaque, None),
-        FetchOutcome::TimedOut => (ProbeOutcome::Timeout, None),
-        FetchOutcome::Rejected { .. } | FetchOutcome::Refused { .. } => {
-            (ProbeOutcome::Rejected, None)
-        }
+    let outcome = probe_outcome(&fetched.outcome);
+    let status = match outcome {
+        ProbeOutcome::Ok(status) | ProbeOutcome::OkRedirected(status) => Some(status),
+        _ => None,
     };
     let probe_report = ProbeReport {
         name: probe.name,

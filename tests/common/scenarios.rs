@@ -15,6 +15,8 @@ struct Expected {
     spec: RequestSpec,
     cors_error: Option<String>,
     failed_parameter: Option<String>,
+    fault_response: Option<String>,
+    fault_header: Option<String>,
 }
 
 #[derive(Debug, PartialEq)]
@@ -97,41 +99,64 @@ async fn every_lab_scenario_is_diagnosed() {
     assert_no_panic();
 }
 
+/// Issue 5's grades, as the lab's `probe_agreement` test applies them: *exact* is certain with the true
+/// code and failed parameter; *fault* has the true code among the candidates, and whatever it claims
+/// about the response and header at fault, and about a failed method or request header, is true;
+/// anything else is *wrong*.
 fn grade(entry: &Expected, report: &Report) -> Grade {
     let Some(code) = &entry.cors_error else {
         return match report.outcome {
-            corscope::Outcome::Blocked => Grade::Wrong(format!(
-                "blocked ({:?}), expected allowed",
-                report.cors_error
-            )),
-            _ => Grade::Exact,
+            corscope::Outcome::Ok | corscope::Outcome::Opaque => Grade::Exact,
+            other => Grade::Wrong(format!("{}, expected allowed", other.as_str())),
         };
     };
-    if report.certain {
-        if report.cors_error != Some(code.as_str()) {
-            return Grade::Wrong(format!("certain {:?}, expected {code}", report.cors_error));
-        }
-        return match (&report.failed_parameter, &entry.failed_parameter) {
-            (got, want) if got == want => Grade::Exact,
-            (None, Some(_)) if !page_can_know(code) => Grade::Fault,
-            (got, want) => Grade::Wrong(format!("failed parameter {got:?}, expected {want:?}")),
-        };
+    if report.certain
+        && report.cors_error == Some(code.as_str())
+        && report.failed_parameter == entry.failed_parameter
+    {
+        return Grade::Exact;
     }
-    if !report.candidates.iter().any(|c| c == code) {
-        return Grade::Wrong(format!("{code} not among {:?}", report.candidates));
-    }
-    if page_can_know(code) && report.failed_parameter != entry.failed_parameter {
+    let listed = if report.certain {
+        report.cors_error == Some(code.as_str())
+    } else {
+        report.candidates.iter().any(|c| c == code)
+    };
+    if !listed {
         return Grade::Wrong(format!(
-            "failed parameter {:?}, expected {:?}",
-            report.failed_parameter, entry.failed_parameter
+            "{code} not among {:?} (certain: {})",
+            report.candidates, report.certain
         ));
+    }
+    if let Some(claimed) = report.fault_response {
+        if Some(claimed) != entry.fault_response.as_deref() {
+            return Grade::Wrong(format!(
+                "fault response {claimed}, true {:?}",
+                entry.fault_response
+            ));
+        }
+    }
+    if let Some(claimed) = &report.fault_header {
+        if Some(claimed) != entry.fault_header.as_ref() {
+            return Grade::Wrong(format!(
+                "fault header {claimed}, true {:?}",
+                entry.fault_header
+            ));
+        }
+    }
+    if let (Some(claimed), true) = (&report.failed_parameter, names_a_request_item(code)) {
+        if Some(claimed) != entry.failed_parameter.as_ref() {
+            return Grade::Wrong(format!(
+                "failed parameter {claimed}, true {:?}",
+                entry.failed_parameter
+            ));
+        }
     }
     Grade::Fault
 }
 
-/// The failed parameter is the method or a request header name only for these codes; for the others
-/// it is a response header's value, which a page cannot read.
-fn page_can_know(code: &str) -> bool {
+/// For these codes the failed parameter is the method or a request header name, which a page can
+/// know; for the others it is a response header's value, which a page cannot read.
+fn names_a_request_item(code: &str) -> bool {
     matches!(
         code,
         "MethodDisallowedByPreflightResponse" | "HeaderDisallowedByPreflightResponse"
@@ -177,6 +202,8 @@ fn expected(entry: &Json) -> Expected {
         spec,
         cors_error: text(&expected, "cors_error").or_else(|| text(&expected, "code")),
         failed_parameter: text(&expected, "failed_parameter").map(|p| expand(&p)),
+        fault_response: text(&expected, "fault_response"),
+        fault_header: text(&expected, "fault_header"),
     }
 }
 
