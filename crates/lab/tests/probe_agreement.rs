@@ -55,7 +55,22 @@ async fn observe(lab: SocketAddr, probe: &Probe) -> Observed {
     };
     let traffic = &fetched.traffic;
     if fetched.classification.request.mode() == Mode::NoCors {
-        // No CORS check applies: any answer resolves the fetch with an opaque response.
+        // No CORS check applies: any answer resolves the fetch with an opaque response, except that
+        // Chromium 156 refuses to follow a `Location` with `user:password@` even in no-cors mode.
+        let userinfo_redirect = traffic.actual.iter().any(|raw| {
+            raw.response.is_redirect()
+                && raw
+                    .response
+                    .location()
+                    .and_then(|l| corscope_model::Url::parse(&l).ok())
+                    .is_some_and(|url| url.has_credentials())
+        });
+        if userinfo_redirect {
+            return Observed {
+                outcome: ProbeOutcome::Rejected,
+                why: "redirect to a URL with user:password@ (refused in every mode)".into(),
+            };
+        }
         return if traffic.actual.is_empty() {
             Observed {
                 outcome: ProbeOutcome::Rejected,

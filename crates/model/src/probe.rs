@@ -420,6 +420,9 @@ enum Fault {
     ActualMethod,
     /// A later redirect hop or the final response fails after a redirect that passed.
     AfterRedirect,
+    /// The redirect cannot be followed at all, whatever the mode: Chromium refuses a `Location` with
+    /// `user:password@` even for `no-cors` (observed in Chromium 156), so the reach probe fails too.
+    RedirectUnfollowable,
 }
 
 /// The shape of one observed fetch, as far as the faults care.
@@ -476,6 +479,7 @@ impl Fault {
             Fault::PreflightHeader(h) => s.cors && s.preflighted && s.headers.contains(h),
             Fault::ActualMethod => s.cors && s.method == ctx.method,
             Fault::AfterRedirect => s.cors && s.follow,
+            Fault::RedirectUnfollowable => s.follow,
         }
     }
 
@@ -495,7 +499,7 @@ impl Fault {
             Fault::CredentialsRejected | Fault::ActualCredentialsRejected => 8,
             // A missing origin header on the answer to the method fails before any credentials check.
             Fault::ActualMethod => 7,
-            Fault::AfterRedirect => 10,
+            Fault::AfterRedirect | Fault::RedirectUnfollowable => 10,
         };
         let tie = match self {
             Fault::PreflightHeader(h) => h.as_str(),
@@ -549,6 +553,7 @@ impl Fault {
             }
             Fault::PreflightWildcardMethods => vec![MethodDisallowedByPreflightResponse],
             Fault::PreflightWildcardHeaders => vec![HeaderDisallowedByPreflightResponse],
+            Fault::RedirectUnfollowable => vec![RedirectContainsCredentials],
             Fault::AfterRedirect => vec![
                 MissingAllowOriginHeader,
                 AllowOriginMismatch,
@@ -717,6 +722,7 @@ fn universe(
     }
     if redirects == Some(true) && request.redirect() == Redirect::Follow {
         faults.push(Fault::AfterRedirect);
+        faults.push(Fault::RedirectUnfollowable);
     }
     faults
 }
@@ -1115,6 +1121,22 @@ mod tests {
             },
         );
         assert_eq!(i.candidates, [PreflightDisallowedRedirect]);
+        assert_eq!(i.fault_header, Some("redirect"));
+    }
+
+    #[test]
+    fn a_redirect_to_user_info_fails_even_without_cors() {
+        // Fetch #http-redirect-fetch step 7; Chromium 156 refuses it in no-cors mode as well.
+        let (_, i) = run(
+            &spec("GET", &[], Credentials::Omit),
+            false,
+            |name| match name {
+                "redirect" => ProbeOutcome::OpaqueRedirect,
+                _ => ProbeOutcome::Rejected,
+            },
+        );
+        assert!(!i.not_cors);
+        assert_eq!(i.candidates, [RedirectContainsCredentials]);
         assert_eq!(i.fault_header, Some("redirect"));
     }
 
