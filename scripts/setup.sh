@@ -44,4 +44,4 @@ if ! have chromium || ! have chromedriver; then
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
-say "tools ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-pack --version), wasm-opt $(wasm-opt --version | awk '{print $3}'), $(chromium --version)"
+say "tools ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-pack --version), wasm-opt $(wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null)"

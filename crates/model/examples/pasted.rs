@@ -26,7 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             println!("console: {}", explain::console_message(&b, request));
             let focus = fix::Focus::from_blocked(&b);
             let advice = fix::advice(fix::Stack::FastApi, request, &focus);
-            println!("fix ({}): {}\n{}", advice.language, advice.summary, advice.snippet);
+            println!(
+                "fix ({}): {}\n{}",
+                advice.language, advice.summary, advice.snippet
+            );
         }
         other => println!("{other:?}"),
     }

@@ -20,7 +20,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let headers = &response.headers;
-    for name in ["access-control-allow-methods", "access-control-allow-headers"] {
+    for name in [
+        "access-control-allow-methods",
+        "access-control-allow-headers",
+    ] {
         let _ = check::parse_allow_list(headers.get(name).as_deref());
     }
     for (_, value) in headers.iter() {

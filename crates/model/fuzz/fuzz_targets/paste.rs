@@ -25,5 +25,9 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     // Folded lines and pseudo-headers are normalised away on the first parse, so a second parse of
     // the printed form must give exactly the same responses.
-    assert_eq!(parse_responses(&printed).ok(), Some(responses), "{printed:?}");
+    assert_eq!(
+        parse_responses(&printed).ok(),
+        Some(responses),
+        "{printed:?}"
+    );
 });

@@ -1,0 +1,460 @@
+// The end-to-end proof (issue 5): the built page in headless Chromium against Chromium's own verdict.
+//
+//   node e2e/e2e.mjs --dist <built dist/> --lab <lab base URL> [--out target/e2e]
+//
+// Serves dist/ on a loopback origin of its own, launches Debian's Chromium through playwright-core and,
+// for every scenario of the lab's catalogue (GET /scenarios):
+//   1. opens the page with the scenario's permalink (`#...&repeat=1&run=1`), waits for
+//      `#report[data-state=done]` and reads `#report-json`;
+//   2. sends the same request with fetch() from a blank page on the same origin and reads Chromium's own
+//      `corsErrorStatus` over the DevTools protocol;
+//   3. runs the page's own `curl` commands (from `#curl`), pastes their output into the paste box and
+//      reads the pasted verdict;
+// then grades both paths (grade.mjs), prints the agreement table and totals, and runs the real-click and
+// bad-input tests. Exits 1 on any wrong row or failed check.
+//
+// Env: SCENARIO=<name,...> runs only those scenarios; E2E_PARTS=scenarios,click,bad (default: all).
+import { chromium } from 'playwright-core';
+import { execFile } from 'node:child_process';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BLANK_PATH, pngInfo, serveStatic, shellWords } from './util.mjs';
+import { chromiumVerdict, describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+if (!args.dist || !args.lab) {
+  console.error('usage: node e2e/e2e.mjs --dist <dir> --lab <url> [--out <dir>]');
+  process.exit(2);
+}
+const LAB = args.lab.replace(/\/$/, '');
+const OUT = resolve(args.out ?? 'target/e2e');
+const ONLY = process.env.SCENARIO ? new Set(process.env.SCENARIO.split(',')) : null;
+const PARTS = new Set((process.env.E2E_PARTS ?? 'scenarios,click,bad').split(','));
+const DONE_MS = 20_000;
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const started = Date.now();
+const failures = [];
+const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
+const enc = encodeURIComponent;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const site = await serveStatic(resolve(args.dist));
+const profile = await mkdtemp(join(tmpdir(), 'corscope-e2e-profile-'));
+let context;
+try {
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1280, height: 800 },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+      '--disable-sync', '--no-first-run'],
+  });
+  const version = context.browser()?.version() ?? (await (await context.newCDPSession(context.pages()[0] ?? await context.newPage())).send('Browser.getVersion')).product;
+  console.log(`page ${site.url}  lab ${LAB}  ${version}`);
+  await mkdir(OUT, { recursive: true });
+  if (PARTS.has('scenarios')) await scenarios();
+  if (PARTS.has('click')) await realClick();
+  if (PARTS.has('bad')) await badInput();
+} catch (e) {
+  fail(`harness error: ${e.stack ?? e}`);
+} finally {
+  await context?.close().catch(() => {});
+  await site.close();
+  await rm(profile, { recursive: true, force: true });
+}
+console.log(`\n${failures.length ? `FAILED (${failures.length})` : 'PASSED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+for (const f of failures) console.log(`  - ${f.split('\n')[0]}`);
+process.exit(failures.length ? 1 : 0);
+
+// ---------------------------------------------------------------------------------------------------
+
+/// A page of corscope, with page errors and console errors collected.
+async function openPage(url) {
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && /panic|RuntimeError|unreachable/i.test(m.text())) page.problems.push(`console: ${m.text()}`); });
+  await page.goto(url);
+  await page.waitForSelector('#request-form', { state: 'attached', timeout: 10_000 });
+  // Counts the report's transitions to done/failed: a later run is seen finishing even when the
+  // previous one already left data-state=done. (DevTools' evaluate is not bound by the page's CSP.)
+  await page.evaluate(() => {
+    const report = document.getElementById('report');
+    window.__e2eDone = 0;
+    const seen = () => { if (['done', 'failed'].includes(report.dataset.state)) window.__e2eDone += 1; };
+    seen();
+    new MutationObserver(seen).observe(report, { attributes: true, attributeFilter: ['data-state'] });
+  });
+  return page;
+}
+
+/// Waits until the report finished once more than `before` times; returns its JSON.
+async function waitDone(page, before) {
+  await page.waitForFunction((n) => window.__e2eDone > n, before, { timeout: DONE_MS, polling: 50 });
+  const state = await page.getAttribute('#report', 'data-state');
+  if (state !== 'done') throw new Error(`report data-state=${state}: ${await page.textContent('#headline')}`);
+  return JSON.parse(await page.textContent('#report-json'));
+}
+
+function doneCount(page) {
+  return page.evaluate(() => window.__e2eDone);
+}
+
+function headersOf(request) {
+  const h = request.headers ?? [];
+  return Array.isArray(h) ? h.map((x) => (typeof x === 'string' ? x.split(/:(.*)/s).slice(0, 2).map((s) => s.trim()) : x)) : Object.entries(h);
+}
+
+function permalink(url, request) {
+  const parts = [`url=${enc(url)}`, `method=${enc(request.method ?? 'GET')}`, `mode=${request.mode ?? 'cors'}`,
+    `credentials=${request.credentials ?? 'same-origin'}`];
+  if (request.redirect) parts.push(`redirect=${request.redirect}`);
+  for (const [name, value] of headersOf(request)) parts.push(`header=${enc(`${name}:${value}`)}`);
+  if (request.body != null) parts.push(`body=${enc(request.body)}`);
+  parts.push('repeat=1', 'run=1');
+  return `${site.url}/#${parts.join('&')}`;
+}
+
+/// Fills the catalogue's placeholders for a page at `origin` that reaches the lab as LAB.
+function filler(origin) {
+  const lab = new URL(LAB).host;
+  const alt = lab.startsWith('127.0.0.1') ? lab.replace('127.0.0.1', 'localhost') : lab.replace('localhost', '127.0.0.1');
+  return (t) => (t == null ? t : t.replaceAll('{origin_enc}', enc(origin)).replaceAll('{origin}', origin).replaceAll('{lab}', lab).replaceAll('{alt}', alt));
+}
+
+/// Chromium's own verdict on one request, sent with fetch() from `blank` (a page on the page's origin),
+/// read from the DevTools protocol. The request id keeps its first URL across redirects, and a failed
+/// preflight is reported on the main request, so the main request's id is the one to follow.
+async function chromiumOwn(blank, cdp, url, request) {
+  const sent = [];
+  const failed = new Map();
+  const onSent = (e) => sent.push(e);
+  const onFailed = (e) => failed.set(e.requestId, e);
+  cdp.on('Network.requestWillBeSent', onSent);
+  cdp.on('Network.loadingFailed', onFailed);
+  try {
+    const init = { method: request.method ?? 'GET', mode: request.mode ?? 'cors', credentials: request.credentials ?? 'same-origin',
+      redirect: request.redirect ?? 'follow', headers: headersOf(request) };
+    if (request.body != null) init.body = request.body;
+    const result = await blank.evaluate(async ([url, init]) => {
+      try { const r = await fetch(url, init); await r.arrayBuffer().catch(() => {}); return { resolved: true, status: r.status, type: r.type }; }
+      catch (e) { return { resolved: false, message: String(e.message) }; }
+    }, [url, init]);
+    const main = () => sent.find((e) => e.request.url === url && e.initiator?.type !== 'preflight' && e.type !== 'Preflight');
+    const preflight = sent.some((e) => (e.initiator?.type === 'preflight' || e.type === 'Preflight') && e.request.url === url);
+    let event;
+    for (let i = 0; i < 40 && !result.resolved; i++) {
+      event = main() && failed.get(main().requestId);
+      if (event) break;
+      await sleep(25);
+    }
+    return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }), preflight };
+  } finally {
+    cdp.off('Network.requestWillBeSent', onSent);
+    cdp.off('Network.loadingFailed', onFailed);
+  }
+}
+
+/// Runs one of the page's curl commands exactly as shown (word-split like a shell, no shell involved).
+function runCurl(line) {
+  const words = shellWords(line.trim());
+  if (words[0] !== 'curl') throw new Error(`not a curl command: ${line}`);
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-sS', '--max-time', '10', ...words.slice(1)], { encoding: 'latin1', maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
+      if (error && !stdout) reject(new Error(`curl failed: ${stderr || error.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+/// The paste path on a page that holds the scenario's form: run its curl commands, paste, read the verdict.
+async function pastePath(page) {
+  const commands = await page.$$eval('#curl pre', (pres) => pres.map((p) => p.textContent));
+  if (commands.length === 0) throw new Error('no curl commands in #curl');
+  const preflightLine = commands.find((c) => / -X OPTIONS /.test(c));
+  const actualLine = commands.find((c) => c !== preflightLine);
+  const preflight = preflightLine ? await runCurl(preflightLine) : '';
+  const actual = await runCurl(actualLine);
+  await page.fill('#paste-preflight', preflight);
+  await page.fill('#paste-actual', actual);
+  await page.evaluate(() => { document.getElementById('report-json').textContent = ''; document.getElementById('paste-error').textContent = ''; });
+  const before = await doneCount(page);
+  await page.click('#paste-run');
+  await page.waitForFunction((n) => window.__e2eDone > n || document.getElementById('paste-error').textContent !== '', before, { timeout: 5000, polling: 20 });
+  const error = await page.textContent('#paste-error');
+  if (error) throw new Error(`paste refused: ${error}`);
+  return { report: JSON.parse(await page.textContent('#report-json')), commands: { preflight: preflightLine, actual: actualLine } };
+}
+
+async function scenarios() {
+  const catalogue = await (await fetch(`${LAB}/scenarios`)).json();
+  const list = Array.isArray(catalogue) ? catalogue : catalogue.scenarios;
+  const blank = await context.newPage();
+  await blank.goto(site.url + BLANK_PATH);
+  const cdp = await context.newCDPSession(blank);
+  await cdp.send('Network.enable');
+  const fill = filler(site.url);
+  const rows = [];
+  console.log(`\n${list.length} scenarios (browser-only path, then the pasted-headers path for blocked ones)\n`);
+  const header = `${'scenario'.padEnd(36)} ${'Chromium'.padEnd(46)} ${'corscope'.padEnd(62)} ${'grade'.padEnd(6)} paste`;
+  console.log(header);
+  console.log('-'.repeat(header.length + 10));
+  for (const [i, s] of list.entries()) {
+    if (ONLY && !ONLY.has(s.name)) continue;
+    const request = { ...s.request, headers: headersOf(s.request).map(([n, v]) => [n, fill(v)]) };
+    const url = s.request.url ? fill(s.request.url) : `${LAB}${s.path ?? `/s/${s.name}`}`;
+    const row = { name: s.name, notes: [] };
+    rows.push(row);
+    // corscope, through its permalink.
+    const page = await openPage(permalink(url, request));
+    try {
+      row.report = await waitDone(page, 0);
+    } catch (e) {
+      row.report = { outcome: `no report (${e.message.split('\n')[0]})` };
+    }
+    // Chromium's own verdict, from the same origin, on a URL of its own (no shared preflight cache).
+    const sep = url.includes('?') ? '&' : '?';
+    row.chrome = await chromiumOwn(blank, cdp, `${url}${sep}e2e=${i}-${Date.now()}`, request);
+    const expected = s.expected ?? {};
+    const catalogueAgrees = (expected.cors_error ?? null) === row.chrome.cors_error
+      && (fill(expected.failed_parameter) ?? null) === row.chrome.failed_parameter
+      && (expected.outcome ?? 'ok') === row.chrome.outcome;
+    if (!catalogueAgrees) {
+      row.notes.push(`catalogue says ${expected.cors_error ?? expected.outcome} [${fill(expected.failed_parameter) ?? ''}]`);
+      fail(`${s.name}: Chromium disagrees with the lab's catalogue (${describeChrome(row.chrome)} vs ${expected.cors_error ?? expected.outcome})`);
+    }
+    const truth = row.chrome.cors_error ? {
+      fault_response: faultResponseOf(row.chrome.cors_error),
+      fault_header: catalogueAgrees ? expected.fault_header ?? null : null,
+    } : {};
+    row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
+    if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
+      row.notes.push(`preflight: corscope ${row.report.preflight}, Chromium ${row.chrome.preflight}`);
+    }
+    if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
+    if (row.graded.why) row.notes.push(row.graded.why);
+    // The pasted-headers path, for every blocked request.
+    if (row.chrome.outcome === 'blocked' && row.report.outcome && !row.report.outcome.startsWith('no report')) {
+      try {
+        const pasted = await pastePath(page);
+        row.paste = gradePaste(row.chrome, pasted.report);
+        row.pasteReport = pasted.report;
+        if (row.paste.why) row.notes.push(`paste: ${row.paste.why}`);
+      } catch (e) {
+        row.paste = { grade: 'wrong', why: e.message.split('\n')[0] };
+        row.notes.push(`paste: ${row.paste.why}`);
+      }
+    }
+    if (page.problems.length) { row.notes.push(...page.problems); fail(`${s.name}: ${page.problems[0]}`); }
+    await page.close();
+    console.log(`${s.name.padEnd(36)} ${describeChrome(row.chrome).padEnd(46)} ${describeReport(row.report).padEnd(62)} ${row.graded.grade.padEnd(6)} ${row.paste?.grade ?? '-'}`);
+    for (const note of row.notes) console.log(`${''.padEnd(38)}${note}`);
+  }
+  await blank.close();
+
+  const count = (pick, g) => rows.filter((r) => pick(r)?.grade === g).length;
+  const browserRows = rows.filter((r) => r.graded);
+  const blocked = rows.filter((r) => r.chrome.outcome === 'blocked');
+  const exact = count((r) => r.graded, 'exact');
+  const faultN = count((r) => r.graded, 'fault');
+  const wrong = count((r) => r.graded, 'wrong');
+  const blockedExact = blocked.filter((r) => r.graded.grade === 'exact').length;
+  const unknownRows = rows.filter((r) => r.graded.unknown.length).length;
+  const maxCandidates = Math.max(0, ...rows.map((r) => (r.report.candidates ?? []).length));
+  const pasteRows = rows.filter((r) => r.paste);
+  const pasteExact = pasteRows.filter((r) => r.paste.grade === 'exact').length;
+  console.log(`\nbrowser-only path: ${browserRows.length} scenarios: ${exact} exact, ${faultN} fault, ${wrong} wrong`
+    + ` (blocked ones: ${blockedExact}/${blocked.length} exact; ${unknownRows} with a fault field left null; at most ${maxCandidates} candidates)`);
+  console.log(`pasted-headers path: ${pasteRows.length} blocked scenarios: ${pasteExact} exact, ${pasteRows.length - pasteExact} not exact`);
+  await writeFile(join(OUT, 'agreement.json'), JSON.stringify(rows, null, 1));
+  if (wrong) fail(`browser-only path: ${wrong} wrong row(s): ${rows.filter((r) => r.graded.grade === 'wrong').map((r) => r.name).join(', ')}`);
+  if (pasteExact !== pasteRows.length) fail(`pasted-headers path: ${pasteRows.length - pasteExact} not exact: ${pasteRows.filter((r) => r.paste.grade !== 'exact').map((r) => r.name).join(', ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// A person's run: type a URL, change mode/credentials/method, add a header, press Run; read the
+/// headline; copy the link and reopen it; screenshot the blocked verdict.
+async function realClick() {
+  console.log('\nreal-click test');
+  const target = `${LAB}/s/acah-wildcard-with-credentials`;
+  const page = await openPage(`${site.url}/`);
+  const check = (ok, what) => { if (ok) console.log(`  ok   ${what}`); else fail(`real-click: ${what}`); };
+  await page.locator('#url').pressSequentially(target);
+  await page.locator('#method').fill('');
+  await page.locator('#method').pressSequentially('PUT');
+  await page.selectOption('#mode', 'no-cors');
+  const noCorsError = await page.textContent('#method-error');
+  check(/no-cors/i.test(noCorsError ?? '') && await page.isVisible('#method-error'), `PUT in no-cors is refused live next to the method: ${JSON.stringify(noCorsError)}`);
+  await page.selectOption('#mode', 'cors');
+  check(!(await page.isVisible('#method-error')), 'mode cors clears the method error');
+  await page.selectOption('#credentials', 'include');
+  await page.click('#add-header');
+  const row = page.locator('#headers .header-row').last();
+  await row.locator('.h-name').pressSequentially('X-Custom');
+  await row.locator('.h-value').pressSequentially('1');
+  const classification = await page.textContent('#classification');
+  check(/preflight/i.test(classification) && /x-custom/i.test(classification), `live classification names the preflight and x-custom: ${JSON.stringify(classification.slice(0, 160))}`);
+  const before = await doneCount(page);
+  await page.click('#run');
+  const report = await waitDone(page, before);
+  const headline = await page.textContent('#headline');
+  check(report.outcome === 'blocked' && report.cors_error === 'HeaderDisallowedByPreflightResponse' && report.failed_parameter === 'x-custom',
+    `verdict ${describeReport(report)}`);
+  check(/x-custom/i.test(headline), `headline names the header: ${JSON.stringify(headline)}`);
+
+  // Screenshot of the blocked verdict (the viewport, scrolled to the result).
+  await page.locator('#report').scrollIntoViewIfNeeded();
+  const shot = join(OUT, 'verdict.png');
+  const bytes = await page.screenshot({ path: shot });
+  const viewport = page.viewportSize();
+  const info = pngInfo(await readFile(shot));
+  check(info.width === viewport.width && info.height === viewport.height, `screenshot ${shot} is ${info.width}x${info.height} (viewport ${viewport.width}x${viewport.height})`);
+  const colours = await countColours(bytes);
+  check(colours >= 8, `screenshot is not blank: ${colours} distinct colours`);
+
+  // Copy link → reopen: the same form comes back, and it does not run by itself.
+  await page.click('#copy-link');
+  await page.waitForFunction(() => /https?:\/\//.test(document.getElementById('link-status').textContent), null, { timeout: 5000 });
+  const status = await page.textContent('#link-status');
+  const link = status.match(/https?:\/\/\S+/)?.[0];
+  check(link?.startsWith(`${site.url}/#`), `copy-link shows the link: ${JSON.stringify(status.slice(0, 200))}`);
+  check(!/[?&#]run=1/.test(link ?? ''), 'the copied link does not run by itself');
+  const state = (p) => p.evaluate(() => ({
+    url: document.getElementById('url').value,
+    method: document.getElementById('method').value,
+    mode: document.getElementById('mode').value,
+    credentials: document.getElementById('credentials').value,
+    redirect: document.getElementById('redirect').value,
+    timeout: document.getElementById('timeout').value,
+    cacheBust: document.getElementById('cache-bust').checked,
+    mayRepeat: document.getElementById('may-repeat').checked,
+    body: document.getElementById('body').value,
+    headers: [...document.querySelectorAll('#headers .header-row')].map((r) => [r.querySelector('.h-on').checked, r.querySelector('.h-name').value, r.querySelector('.h-value').value]),
+  }));
+  const original = await state(page);
+  const reopened = await openPage(link);
+  const copy = await state(reopened);
+  check(JSON.stringify(copy) === JSON.stringify(original), `the reopened link restores the form: ${JSON.stringify(copy)}`);
+  check(await reopened.getAttribute('#report', 'data-state') === 'idle', 'the reopened page waits for Run (data-state idle)');
+  // Enter in the URL field runs it (keyboard use).
+  const n = await doneCount(reopened);
+  await reopened.locator('#url').press('Enter');
+  const again = await waitDone(reopened, n);
+  check(again.cors_error === 'HeaderDisallowedByPreflightResponse', `Enter in the reopened page runs it: ${describeReport(again)}`);
+  for (const p of [...page.problems, ...reopened.problems]) fail(`real-click: ${p}`);
+  await reopened.close();
+  await page.close();
+}
+
+/// Distinct colours of a PNG, counted by the browser on a canvas (on the blank page: no CSP there).
+async function countColours(bytes) {
+  const blank = await context.newPage();
+  await blank.goto(site.url + BLANK_PATH);
+  const n = await blank.evaluate(async (b64) => {
+    const img = new Image();
+    img.src = `data:image/png;base64,${b64}`;
+    await img.decode();
+    const canvas = document.createElement('canvas');
+    canvas.width = img.naturalWidth; canvas.height = img.naturalHeight;
+    const g = canvas.getContext('2d');
+    g.drawImage(img, 0, 0);
+    const data = new Uint32Array(g.getImageData(0, 0, canvas.width, canvas.height).data.buffer);
+    return new Set(data).size;
+  }, bytes.toString('base64'));
+  await blank.close();
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/// Each malformed input through the real form: its message appears next to its field, and a valid run
+/// afterwards still finishes.
+async function badInput() {
+  console.log('\nbad input through the form');
+  const good = `${LAB}/s/simple-get-wildcard`;
+  const page = await openPage(`${site.url}/`);
+  const reset = async () => {
+    await page.fill('#url', good);
+    await page.fill('#method', 'GET');
+    await page.selectOption('#mode', 'cors');
+    await page.selectOption('#credentials', 'same-origin');
+    await page.selectOption('#redirect', 'follow');
+    await page.selectOption('#body-type', 'none');
+    await page.fill('#body', '');
+    await page.fill('#timeout', '10');
+    for (const button of await page.$$('#headers [data-mark="remove-header"]')) await button.click();
+  };
+  const addHeader = async (name, value) => {
+    await page.click('#add-header');
+    const row = page.locator('#headers .header-row').last();
+    await row.locator('.h-name').fill(name);
+    await row.locator('.h-value').fill(value);
+  };
+  const cases = [
+    ['empty URL', 'url', async () => page.fill('#url', '')],
+    ['ftp://x', 'url', async () => page.fill('#url', 'ftp://x')],
+    ['https://u:p@x/', 'url', async () => page.fill('#url', 'https://u:p@x/')],
+    ['method TRACE', 'method', async () => page.fill('#method', 'TRACE')],
+    ['header name "bad name"', 'headers', async () => addHeader('bad name', '1')],
+    ['header value with a NUL (typed)', 'headers', async () => {
+      await page.click('#add-header');
+      await page.locator('#headers .header-row').last().locator('.h-name').fill('X-A');
+      await page.locator('#headers .header-row').last().locator('.h-value').pressSequentially('a\u0000b');
+    }],
+    ['GET with a body', 'body', async () => page.fill('#body', 'hello')],
+    ['no-cors with PUT', 'method', async () => { await page.fill('#method', 'PUT'); await page.selectOption('#mode', 'no-cors'); }],
+    ['timeout "abc"', 'timeout', async () => { await page.fill('#timeout', ''); await page.locator('#timeout').pressSequentially('abc'); }],
+  ];
+  for (const [name, field, apply] of cases) {
+    await reset();
+    await apply();
+    const before = await doneCount(page);
+    await page.click('#run');
+    await sleep(150);
+    const slot = `#${field}-error`;
+    const message = (await page.textContent(slot))?.trim() ?? '';
+    const visible = await page.isVisible(slot);
+    const others = await page.$$eval('.field-error:not([hidden])', (els, id) => els.filter((e) => e.id !== id && e.id !== 'paste-error' && e.textContent.trim()).map((e) => e.id), `${field}-error`);
+    const after = await doneCount(page);
+    const json = after > before ? JSON.parse(await page.textContent('#report-json')) : null;
+    const ran = json ? `, report ${json.outcome}` : ', not run';
+    const ok = visible && message.length > 0 && others.length === 0 && (!json || json.outcome === 'invalid-request');
+    if (ok) console.log(`  ok   ${name}: ${field}-error says ${JSON.stringify(message.slice(0, 90))}${ran}`);
+    else fail(`bad input ${name}: ${field}-error ${visible ? 'visible' : 'hidden'} ${JSON.stringify(message)}, others [${others}]${ran}`);
+    // The page stays usable: a valid run right after finishes.
+    await reset();
+    const n = await doneCount(page);
+    await page.click('#run');
+    try {
+      const report = await waitDone(page, n);
+      const cleared = !(await page.isVisible(slot));
+      if (report.outcome === 'ok' && cleared) console.log(`       then a valid run: ${report.outcome}, error cleared`);
+      else fail(`bad input ${name}: the follow-up valid run gave ${report.outcome}, error ${cleared ? 'cleared' : 'still shown'}`);
+    } catch (e) {
+      fail(`bad input ${name}: the follow-up valid run did not finish: ${e.message.split('\n')[0]}`);
+    }
+  }
+  // A newline cannot be typed into a one-line <input>: the browser strips it from the value (HTML's value
+  // sanitization) and Enter submits the form. Check that the page then sends no line break and says nothing
+  // false, and that a link carrying one (`header=X-A%3Aa%0Ab`) is handled without a broken page.
+  await reset();
+  await addHeader('X-A', 'a\nb');
+  const value = await page.locator('#headers .header-row').last().locator('.h-value').inputValue();
+  console.log(`  info header value "a\\nb" typed into the form becomes ${JSON.stringify(value)} (input value sanitization)`);
+  const viaLink = await openPage(`${site.url}/#url=${enc(good)}&header=${enc('X-A:a\nb')}&run=1`);
+  try {
+    const report = await waitDone(viaLink, 0);
+    const shown = await viaLink.locator('#headers .header-row .h-value').first().inputValue();
+    const notices = await viaLink.textContent('#notices');
+    const headersError = (await viaLink.isVisible('#headers-error')) ? await viaLink.textContent('#headers-error') : '';
+    console.log(`  info link with header value "a\\nb": field shows ${JSON.stringify(shown)}, report ${report.outcome}, notices ${JSON.stringify(notices)}, headers-error ${JSON.stringify(headersError)}`);
+    if (viaLink.problems.length) fail(`newline via link: ${viaLink.problems[0]}`);
+  } catch (e) {
+    fail(`newline via link: ${e.message.split('\n')[0]}`);
+  }
+  await viaLink.close();
+  for (const p of page.problems) fail(`bad input: ${p}`);
+  await page.close();
+}
