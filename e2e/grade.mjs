@@ -82,5 +82,7 @@ export function describeReport(report) {
   const param = report.failed_parameter == null ? '' : ` [${report.failed_parameter}]`;
   const where = `@${report.fault_response ?? '?'}/${report.fault_header ?? '?'}`;
   if (report.certain) return `${report.cors_error}${param} ${where}`;
-  return `?{${(report.candidates ?? []).join('|')}}${param} ${where}`;
+  const candidates = report.candidates ?? [];
+  const shown = candidates.slice(0, 3).join('|') + (candidates.length > 3 ? `|+${candidates.length - 3}` : '');
+  return `?{${shown}}${param} ${where}`;
 }

@@ -11,6 +11,8 @@
 //! - `/s/<name>`: a named scenario, answering its preflight and actual request from the catalogue;
 //! - `/b?<params>`: the free-form builder ([`builder`]);
 //! - `/echo`: allows everything;
+//! - `/f/<name>`: a faulty server ([`faults`]: resets, hangs, drips, a 1 GiB body, a gzip bomb, …), answered
+//!   on the raw socket; `GET /faults` lists them, `GET /faults/open` counts their open connections;
 //! - `GET /`: a short index.
 //!
 //! Every actual response's body is the echo of what the lab received ([`echo::Echo`]). Every response
@@ -20,6 +22,7 @@
 pub mod builder;
 pub mod catalogue;
 pub mod echo;
+pub mod faults;
 pub mod filler;
 pub mod query;
 pub mod reply;

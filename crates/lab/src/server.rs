@@ -29,6 +29,7 @@ use tokio::sync::Semaphore;
 
 use crate::catalogue::{self, Answer};
 use crate::echo::Echo;
+use crate::faults::{Claim, Faults, Intercept};
 use crate::filler::Filler;
 use crate::reply::{self, Ctx, Headers, ACRM, JSON};
 use crate::{builder, query};
@@ -88,7 +89,8 @@ where
         request_timeout: config.request_timeout,
         local: listener.local_addr()?.to_string().into(),
     };
-    let app = router(state);
+    let faults = Faults::new(config.quiet);
+    let app = router(state, Arc::clone(&faults));
     let http = http_settings(config.header_read_timeout);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
@@ -101,16 +103,20 @@ where
         let Some((stream, slot)) = accepted else {
             continue;
         };
-        let conn =
-            http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(app.clone()));
-        let conn = graceful.watch(conn);
+        // A `/f/` request claims the connection from hyper and gets its fault written on the raw socket.
+        let (io, claim) = Claim::wrap(stream);
+        let service = Intercept::new(TowerToHyperService::new(app.clone()), &claim);
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(io), service));
+        let faults = Arc::clone(&faults);
         tokio::spawn(async move {
             // A client that vanishes or sends garbage ends its connection; there is nothing to report.
             let _ = conn.await;
+            faults.serve_claimed(&claim).await;
             drop(slot);
         });
     }
     drop(listener);
+    faults.shut_down();
     tokio::select! {
         () = graceful.shutdown() => {}
         () = tokio::time::sleep(SHUTDOWN_GRACE) => {}
@@ -151,13 +157,14 @@ fn http_settings(header_read_timeout: Duration) -> http1::Builder {
 }
 
 /// All routes; unknown paths get a readable 404.
-fn router(state: AppState) -> Router {
+fn router(state: AppState, faults: Arc<Faults>) -> Router {
     Router::new()
         .route("/", any(index))
         .route("/scenarios", any(scenarios))
         .route("/s/{name}", any(scenario))
         .route("/b", any(build))
         .route("/echo", any(echo))
+        .merge(crate::faults::routes(faults))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), log_and_limit))
         .layer(middleware::map_response(common_headers))
@@ -401,7 +408,7 @@ fn describe(req: &Request) -> String {
 }
 
 /// Escapes control and non-ASCII bytes (so a hostile header cannot forge log lines) and cuts at 200 bytes.
-fn printable(bytes: &[u8]) -> String {
+pub(crate) fn printable(bytes: &[u8]) -> String {
     const LIMIT: usize = 200;
     let shown = bytes.get(..LIMIT).unwrap_or(bytes);
     let mut text = shown.escape_ascii().to_string();
@@ -412,7 +419,7 @@ fn printable(bytes: &[u8]) -> String {
 }
 
 /// Writes one line to stdout, ignoring a closed stdout (a log must never take the server down).
-fn log_line(line: &str) {
+pub(crate) fn log_line(line: &str) {
     let _ = writeln!(io::stdout().lock(), "{line}");
 }
 
