@@ -62,7 +62,7 @@ export function grade(chrome, report, truth) {
 /// The paste path's grade: only exact counts.
 export function gradePaste(chrome, report) {
   if (chrome.outcome !== 'blocked') {
-    return report.outcome === chrome.outcome ? { grade: 'exact', why: '' } : { grade: 'wrong', why: `outcome ${report.outcome}` };
+    return report.outcome === chrome.outcome ? { grade: 'exact', why: '' } : { grade: 'wrong', why: `pasted verdict ${describeReport(report)}` };
   }
   if (report.outcome === 'blocked' && report.certain && report.cors_error === chrome.cors_error
       && (report.failed_parameter ?? null) === chrome.failed_parameter) {
