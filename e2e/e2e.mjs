@@ -250,7 +250,8 @@ async function scenarios() {
     }
     if (page.problems.length) { row.notes.push(...page.problems); fail(`${s.name}: ${page.problems[0]}`); }
     await page.close();
-    console.log(`${s.name.padEnd(36)} ${describeChrome(row.chrome).padEnd(46)} ${describeReport(row.report).padEnd(62)} ${row.graded.grade.padEnd(6)} ${row.paste?.grade ?? '-'}`);
+    const pasteGrade = extra && row.paste ? (row.paste.grade === 'exact' ? 'same' : 'differs') : row.paste?.grade ?? '-';
+    console.log(`${s.name.padEnd(36)} ${describeChrome(row.chrome).padEnd(46)} ${describeReport(row.report).padEnd(62)} ${row.graded.grade.padEnd(6)} ${pasteGrade}`);
     for (const note of row.notes) console.log(`${''.padEnd(38)}${note}`);
   };
   for (const [i, s] of list.entries()) {
@@ -294,6 +295,11 @@ async function scenarios() {
   console.log(`pasted-headers path: ${pasteRows.length} blocked scenarios: ${pasteExact} exact, ${pasteRows.length - pasteExact} not exact;`
     + ` ${pasteAllowedOk}/${pasteAllowed.length} allowed scenarios pasted as allowed`);
   await writeFile(join(OUT, 'agreement.json'), JSON.stringify([...rows, ...extraRows], null, 1));
+  const nullParam = rows.filter((r) => r.graded.onlyNullParameter).map((r) => r.name);
+  if (nullParam.length) {
+    console.log(`  ${nullParam.length} of the wrong rows are wrong only because the report leaves the method/header name null`
+      + ` (a lenient grade would call them fault): ${nullParam.join(', ')}`);
+  }
   if (wrong) fail(`browser-only path: ${wrong} wrong row(s): ${rows.filter((r) => r.graded.grade === 'wrong').map((r) => r.name).join(', ')}`);
   if (pasteAllowedOk !== pasteAllowed.length) fail(`pasted-headers path: allowed scenarios not pasted as allowed: ${pasteAllowed.filter((r) => r.paste.grade !== 'exact').map((r) => r.name).join(', ')}`);
   if (pasteExact !== pasteRows.length) fail(`pasted-headers path: ${pasteRows.length - pasteExact} not exact: ${pasteRows.filter((r) => r.paste.grade !== 'exact').map((r) => r.name).join(', ')}`);

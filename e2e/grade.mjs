@@ -52,11 +52,14 @@ export function grade(chrome, report, truth) {
   }
   if (NAMES_A_REQUEST_ITEM.has(code)) {
     // The page can know the method or header name: it must give it, and give it right.
-    if (claimed !== param) return { grade: 'wrong', why: `failed_parameter ${JSON.stringify(claimed)}, Chromium ${JSON.stringify(param)}`, unknown };
+    if (claimed !== param) {
+      // `onlyNullParameter`: a lenient grade (a null parameter is not a claim) would make this row a fault.
+      return { grade: 'wrong', why: `failed_parameter ${JSON.stringify(claimed)}, Chromium ${JSON.stringify(param)}`, unknown, onlyNullParameter: claimed === null };
+    }
   } else if (claimed !== null && claimed !== param) {
     return { grade: 'wrong', why: `failed_parameter ${JSON.stringify(claimed)}, Chromium ${JSON.stringify(param)}`, unknown };
   }
-  return { grade: 'fault', why: report.certain ? 'certain code, parameter unknown to the page' : `${candidates.length} candidates`, unknown };
+  return { grade: 'fault', why: '', unknown };
 }
 
 /// The paste path's grade: only exact counts.

@@ -9,6 +9,7 @@
 //! <https://fetch.spec.whatwg.org/#cors-preflight-fetch>.
 
 use crate::error::CorsError;
+use crate::header::is_token;
 use crate::request::Request;
 use crate::response::{HeaderList, Response};
 use crate::url::{Origin, Url};
@@ -237,31 +238,6 @@ pub fn parse_allow_list(value: Option<&str>) -> Option<Vec<String>> {
         items.push(item.to_string());
     }
     Some(items)
-}
-
-/// Whether `s` is an HTTP token (RFC 9110 `1*tchar`).
-pub fn is_token(s: &str) -> bool {
-    !s.is_empty()
-        && s.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
 }
 
 /// Whether `Access-Control-Allow-Methods` (parsed) lets `method` through, as Chromium 156 decides.

@@ -6,7 +6,7 @@
 //! path's partial knowledge (stage, header at fault, failed parameter), see [`candidate_headline`].
 //! Console wording: Chromium `third_party/blink/renderer/platform/loader/cors/cors_error_string.cc`.
 
-use crate::check::{self, ACAC, ACAH, ACAM, ACAO};
+use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::request::Request;
 use crate::url::Origin;
@@ -633,7 +633,7 @@ fn it_allows(seen: Option<&str>) -> String {
 fn invalid_item(list: &str) -> Option<&str> {
     list.split(',')
         .map(|item| item.trim_matches(|c| c == ' ' || c == '\t'))
-        .find(|item| !item.is_empty() && !check::is_token(item))
+        .find(|item| !item.is_empty() && !crate::header::is_token(item))
 }
 
 fn first_invalid(list: &str) -> String {

@@ -74,6 +74,8 @@ pub mod permalink;
 
 pub mod probe;
 
+mod text;
+
 pub use crate::classify::{classify, Classification, Refusal};
 pub use crate::error::CorsError;
 pub use crate::request::{Credentials, Mode, Redirect, Request, RequestSpec};

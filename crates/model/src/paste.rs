@@ -28,6 +28,7 @@
 
 use std::fmt;
 
+use crate::header::is_token;
 use crate::response::{Exchange, HeaderList, Response};
 
 /// The largest paste accepted, in bytes (1 MiB): far more than any header block, small enough that a
@@ -499,23 +500,9 @@ fn parse_header_line(line: Line<'_>) -> Result<HeaderLine, PasteError> {
     Ok(HeaderLine::Header(name.to_string(), value.to_string()))
 }
 
-/// RFC 9110 §5.6.2 token characters.
-fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
 /// Shortens a line for an error message, on a character boundary.
 fn quote(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
+    crate::text::shorten(text, QUOTE_CHARS)
 }
 
 /// DevTools' *General* section fields, which are not response headers (`Status Code` gives the status).

@@ -589,13 +589,7 @@ fn looks_secret(row: &HeaderRow) -> bool {
 
 /// Shortens a value for a notice, on a character boundary.
 fn quote(text: &str) -> String {
-    let mut chars = text.chars();
-    let head: String = chars.by_ref().take(QUOTE_CHARS).collect();
-    if chars.next().is_some() {
-        format!("{head}…")
-    } else {
-        head
-    }
+    crate::text::shorten(text, QUOTE_CHARS)
 }
 
 #[cfg(test)]

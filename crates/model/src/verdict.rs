@@ -6,6 +6,10 @@
 use crate::check::{self, Failure, PreflightPass, ACAO, ACEH};
 use crate::classify::Classification;
 use crate::error::{CorsError, Stage};
+use crate::header::{
+    CORS_SAFELISTED_RESPONSE_HEADER_NAMES as SAFELISTED_RESPONSE_HEADERS,
+    FORBIDDEN_RESPONSE_HEADER_NAMES as FORBIDDEN_RESPONSE_HEADERS,
+};
 use crate::request::{Mode, Redirect, Request};
 use crate::response::{Exchange, HeaderList, Response};
 use crate::url::{Origin, Url};
@@ -215,24 +219,6 @@ impl ResponseType {
         }
     }
 }
-
-/// CORS-safelisted response-header names: readable on every CORS response.
-///
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
-pub const SAFELISTED_RESPONSE_HEADERS: [&str; 7] = [
-    "cache-control",
-    "content-language",
-    "content-length",
-    "content-type",
-    "expires",
-    "last-modified",
-    "pragma",
-];
-
-/// Names no page can ever read.
-///
-/// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>
-const FORBIDDEN_RESPONSE_HEADERS: [&str; 2] = ["set-cookie", "set-cookie2"];
 
 impl Allowed {
     /// Hidden names that `Access-Control-Expose-Headers` could make readable: every hidden name but
