@@ -202,7 +202,7 @@ pub fn parse_raw(bytes: &[u8]) -> Raw {
     }
     let body = &bytes[end + 4..];
     let body = if chunked {
-        dechunk(body)
+        crate::common::dechunk(body)
     } else {
         body.to_vec()
     };
@@ -214,21 +214,6 @@ pub fn parse_raw(bytes: &[u8]) -> Raw {
             status_text,
             headers,
         },
-    }
-}
-
-fn dechunk(mut body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    loop {
-        let eol = body.windows(2).position(|w| w == b"\r\n").unwrap();
-        let size =
-            usize::from_str_radix(std::str::from_utf8(&body[..eol]).unwrap().trim(), 16).unwrap();
-        body = &body[eol + 2..];
-        if size == 0 {
-            return out;
-        }
-        out.extend_from_slice(&body[..size]);
-        body = &body[size + 2..];
     }
 }
 
