@@ -141,7 +141,11 @@ async function chromiumOwn(blank, cdp, url, request) {
       redirect: request.redirect ?? 'follow', headers: headersOf(request) };
     if (request.body != null) init.body = request.body;
     const result = await blank.evaluate(async ([url, init]) => {
-      try { const r = await fetch(url, init); await r.arrayBuffer().catch(() => {}); return { resolved: true, status: r.status, type: r.type }; }
+      try {
+        const r = await fetch(url, init);
+        await r.arrayBuffer().catch(() => {});
+        return { resolved: true, status: r.status, type: r.type, readable: [...r.headers.keys()].sort() };
+      }
       catch (e) { return { resolved: false, message: String(e.message) }; }
     }, [url, init]);
     const main = () => sent.find((e) => e.request.url === url && e.initiator?.type !== 'preflight' && e.type !== 'Preflight');
@@ -152,7 +156,8 @@ async function chromiumOwn(blank, cdp, url, request) {
       if (event) break;
       await sleep(25);
     }
-    return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }), preflight };
+    return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
+      preflight, status: result.status ?? null, readable: result.readable ?? null };
   } finally {
     cdp.off('Network.requestWillBeSent', onSent);
     cdp.off('Network.loadingFailed', onFailed);
@@ -233,6 +238,15 @@ async function scenarios() {
     row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
     if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
       row.notes.push(`preflight: corscope ${row.report.preflight}, Chromium ${row.chrome.preflight}`);
+      fail(`${s.name}: the report says preflight=${row.report.preflight}, Chromium ${row.chrome.preflight ? 'sent' : 'did not send'} one`);
+    }
+    // Allowed: the page read the same status and response headers as Chromium's own fetch.
+    if (row.chrome.outcome === 'ok' && row.report.outcome === 'ok') {
+      const same = row.report.status === row.chrome.status && JSON.stringify(row.report.readable_headers) === JSON.stringify(row.chrome.readable);
+      if (!same) {
+        row.notes.push(`readable: corscope ${row.report.status} [${row.report.readable_headers}], Chromium ${row.chrome.status} [${row.chrome.readable}]`);
+        if (!extra) fail(`${s.name}: status or readable headers differ from Chromium's own fetch`);
+      }
     }
     if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
     if (row.graded.why) row.notes.push(row.graded.why);

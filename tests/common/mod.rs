@@ -2,6 +2,7 @@
 //! Chromium to the lab and ends by checking that nothing on the page panicked.
 
 pub mod app;
+pub mod faults;
 pub mod library;
 pub mod scenarios;
 

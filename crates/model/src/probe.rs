@@ -150,6 +150,11 @@ pub const MAX_HEADER_PROBES: usize = 8;
 /// (Starlette always does, Express and Flask-CORS reflect what is asked, nginx recipes list it).
 const CONTROL_HEADER: (&str, &str) = ("Content-Type", "application/json");
 
+/// The control header when the request itself sends a non-safelisted `Content-Type` (a control equal to
+/// the header under test would tell nothing): django-cors-headers and Spring allow it by default,
+/// Express and Flask-CORS reflect it.
+const SPARE_CONTROL_HEADER: (&str, &str) = ("X-Requested-With", "XMLHttpRequest");
+
 /// Plans the probes for a request that failed.
 pub fn plan(classification: &Classification, options: &ProbeOptions) -> ProbePlan {
     Planner::new(classification, options).plan()
@@ -318,11 +323,16 @@ impl<'a> Planner<'a> {
 
     fn control(&mut self, credentials: Credentials, name: &str) {
         let mut spec = self.spec(self.base_method(), Mode::Cors, credentials);
-        spec.headers
-            .push((CONTROL_HEADER.0.into(), CONTROL_HEADER.1.into()));
+        let unsafe_names = self.request.unsafe_header_names();
+        let (header, value) = if unsafe_names.iter().any(|h| h == "content-type") {
+            SPARE_CONTROL_HEADER
+        } else {
+            CONTROL_HEADER
+        };
+        spec.headers.push((header.into(), value.into()));
         self.push(
             name,
-            "Does a preflight pass at all? (GET with Content-Type: application/json, which nearly every CORS setup allows)",
+            &format!("Does a preflight pass at all? (GET with {header}: {value}, which nearly every CORS setup allows)"),
             spec,
         );
     }
@@ -841,8 +851,13 @@ fn conclude(
         }
     }
     inference.certain = candidates.len() == 1 && inference.also_possible.is_empty();
-    let params: Vec<Option<String>> = minimal_blames.iter().map(|f| f.parameter(ctx)).collect();
-    inference.failed_parameter = common(&params).flatten();
+    // The method or header that the parameterised candidates implicate, when they agree: a PUT refused
+    // by the preflight can only be about PUT, whatever else might have failed instead.
+    let params: Vec<String> = minimal_blames
+        .iter()
+        .filter_map(|f| f.parameter(ctx))
+        .collect();
+    inference.failed_parameter = common(&params);
     inference.fault_stage = common(&candidates.iter().map(|c| c.stage()).collect::<Vec<_>>());
     inference.fault_header = common(
         &candidates
@@ -1081,10 +1096,9 @@ mod tests {
             _ => ProbeOutcome::Ok(200),
         });
         assert_eq!(i.candidates[0], MethodDisallowedByPreflightResponse);
-        assert_eq!(
-            i.failed_parameter, None,
-            "the actual DELETE response may be at fault too"
-        );
+        // The actual DELETE response may be at fault instead, but if the preflight is, it is about DELETE.
+        assert_eq!(i.failed_parameter.as_deref(), Some("DELETE"));
+        assert_eq!(i.fault_stage, None);
         assert!(i.candidates.contains(&MissingAllowOriginHeader));
     }
 
