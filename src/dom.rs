@@ -106,6 +106,13 @@ impl Builder<'_> {
         Ok(self)
     }
 
+    /// Sets the element's content to the model's prose, where `backticked` spans become `<code>`
+    /// (still text only: nothing in `text` is parsed as markup).
+    pub fn prose(self, text: &str) -> Result<Self, JsValue> {
+        set_prose(self.doc, &self.el, text)?;
+        Ok(self)
+    }
+
     /// Appends a child element holding only `text`.
     pub fn text_child(self, tag: &'static str, text: &str) -> Result<Self, JsValue> {
         let child = el(self.doc, tag)?.text(text).build();
@@ -116,6 +123,23 @@ impl Builder<'_> {
     pub fn build(self) -> Element {
         self.el
     }
+}
+
+/// Replaces `element`'s content with `text`, turning `backticked` spans into `<code>` elements. The
+/// model writes header names and values that way; each piece goes in as a text node.
+pub fn set_prose(doc: &Document, element: &Element, text: &str) -> Result<(), JsValue> {
+    element.set_text_content(None);
+    for (i, piece) in text.split('`').enumerate() {
+        if piece.is_empty() {
+            continue;
+        }
+        if i % 2 == 1 {
+            element.append_child(&el(doc, "code")?.text(piece).build())?;
+        } else {
+            element.append_child(&doc.create_text_node(piece))?;
+        }
+    }
+    Ok(())
 }
 
 /// Replaces every child of `parent` with `children`.

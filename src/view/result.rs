@@ -4,7 +4,7 @@
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element, HtmlButtonElement, HtmlSelectElement, HtmlTextAreaElement, Node};
 
-use crate::dom::{self, el, Attr};
+use crate::dom::{self, el, set_prose, Attr};
 use crate::report::{Outcome, ProbeReport, Report};
 use corscope_model::fix::{self, Stack};
 use corscope_model::{curl, explain, CorsError, Request};
@@ -192,7 +192,7 @@ impl Output {
 
     /// Draws a finished report and publishes its JSON; the state becomes `done`.
     pub fn show(&self, doc: &Document, report: &Report, tools: &Tools) -> Result<(), JsValue> {
-        self.headline.set_text_content(Some(&report.headline));
+        set_prose(doc, &self.headline, &report.headline)?;
         self.headline
             .set_attribute("data-mark", report.outcome.as_str())?;
         self.draw_exchange(doc, report)?;
@@ -236,7 +236,7 @@ impl Output {
         let fixes = match &report.focus {
             Some(focus) => {
                 let fix = fix::advice(stack, request, focus);
-                vec![para(doc, &fix.summary)?, copyable(doc, &fix.snippet)?]
+                vec![prose(doc, &fix.summary)?, copyable(doc, &fix.snippet)?]
             }
             None => vec![para(
                 doc,
@@ -398,14 +398,20 @@ fn readable(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
     Ok(out)
 }
 
+/// A paragraph of plain text (values from the server stay exactly as they are).
 fn para(doc: &Document, text: &str) -> Result<Element, JsValue> {
     Ok(el(doc, "p")?.text(text).build())
+}
+
+/// A paragraph of the model's prose (`backticked` names shown as code).
+fn prose(doc: &Document, text: &str) -> Result<Element, JsValue> {
+    Ok(el(doc, "p")?.prose(text)?.build())
 }
 
 fn list(doc: &Document, title: &str, items: &[String]) -> Result<Element, JsValue> {
     let ul = el(doc, "ul")?.build();
     for item in items {
-        ul.append_child(&el(doc, "li")?.text(item).build())?;
+        ul.append_child(&el(doc, "li")?.prose(item)?.build())?;
     }
     Ok(el(doc, "div")?.text_child("h3", title)?.child(&ul)?.build())
 }
