@@ -33,8 +33,12 @@ export function grade(chrome, report, truth) {
   if (report.outcome !== 'blocked') return { grade: 'wrong', why: `outcome ${report.outcome}, Chromium blocked`, unknown };
   const code = chrome.cors_error;
   const param = chrome.failed_parameter;
-  const claimed = report.failed_parameter ?? null;
-  if (report.certain && report.cors_error === code && claimed === param) return { grade: 'exact', why: '', unknown };
+  if (report.certain && report.cors_error === code && (report.failed_parameter ?? null) === param) {
+    return { grade: 'exact', why: '', unknown };
+  }
+  // An uncertain report gives Chromium's parameter per candidate (`candidate_parameters`): the one that
+  // counts is the parameter it claims for Chromium's code.
+  const claimed = report.certain ? (report.failed_parameter ?? null) : (report.candidate_parameters?.[code] ?? null);
   const candidates = report.candidates ?? [];
   const listed = report.certain ? report.cors_error === code : candidates.includes(code);
   if (!listed) {

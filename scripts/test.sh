@@ -49,3 +49,6 @@ wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" -
 step "release build of the page"
 trunk build --release
 bash scripts/size.sh
+
+step "end to end: the built page vs Chromium's own verdict"
+CORSCOPE_E2E_DIST=dist bash scripts/e2e.sh

@@ -254,7 +254,14 @@ fn fill_inference(
     if !report.certain {
         report.candidates = inference.candidates.iter().map(|c| c.name()).collect();
     }
-    report.failed_parameter = inference.failed_parameter.clone();
+    // Chromium's parameter for the reported (most likely) code; the per-candidate ones beside it.
+    report.failed_parameter = inference.parameters.first().cloned().flatten();
+    report.candidate_parameters = inference
+        .candidates
+        .iter()
+        .zip(&inference.parameters)
+        .filter_map(|(code, param)| Some((code.name(), param.clone()?)))
+        .collect();
     report.fault_response = inference.fault_stage.and_then(stage_name);
     report.fault_header = inference.fault_header.map(str::to_string);
     report.findings.extend(inference.findings.iter().cloned());
@@ -267,7 +274,7 @@ fn fill_inference(
         report.focus = Some(Focus::from_candidates(
             inference.fault_stage,
             report.fault_header.as_deref().or(likely),
-            report.failed_parameter.as_deref(),
+            inference.failed_parameter.as_deref(),
         ));
     }
     report.also_possible = inference.also_possible.iter().map(|c| c.name()).collect();
@@ -293,11 +300,12 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
              commands below.",
         );
     }
-    if report.fault_header.is_some() || report.failed_parameter.is_none() {
+    let implicated = inference.failed_parameter.as_deref();
+    if report.fault_header.is_some() || implicated.is_none() {
         return explain::candidate_headline(
             inference.fault_stage,
             report.fault_header.as_deref(),
-            report.failed_parameter.as_deref(),
+            implicated,
         );
     }
     // The probes named the method or header but the causes disagree on which response part refuses it:
@@ -306,11 +314,7 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
         .candidates
         .first()
         .and_then(|c| probe::fault_part(*c));
-    let headline = explain::candidate_headline(
-        inference.fault_stage,
-        likely,
-        report.failed_parameter.as_deref(),
-    );
+    let headline = explain::candidate_headline(inference.fault_stage, likely, implicated);
     format!("Most likely: {headline}")
 }
 

@@ -3,6 +3,8 @@
 //! Its JSON form (the `#report-json` contract other tools read) is produced by serde-wasm-bindgen and the
 //! browser's own `JSON.stringify`, so the page ships no JSON library of its own.
 
+use std::collections::BTreeMap;
+
 use corscope_model::classify::Classification;
 use corscope_model::fix::Focus;
 use corscope_model::verdict::Blocked;
@@ -70,6 +72,8 @@ pub struct Report {
     pub certain: bool,
     /// The possible codes when not certain (most likely first); empty when certain.
     pub candidates: Vec<&'static str>,
+    /// Chromium's `failedParameter` for each candidate where the page knows it (a method or header name).
+    pub candidate_parameters: BTreeMap<&'static str, String>,
     /// Codes possible only if the server has several faults at once.
     pub also_possible: Vec<&'static str>,
     /// `preflight` or `actual`: which response is at fault.
@@ -140,6 +144,7 @@ impl Report {
             failed_parameter: None,
             certain: false,
             candidates: Vec::new(),
+            candidate_parameters: BTreeMap::new(),
             also_possible: Vec::new(),
             fault_response: None,
             fault_header: None,

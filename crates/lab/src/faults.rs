@@ -592,7 +592,7 @@ async fn answer(req: &FaultRequest, stream: &mut TcpStream) -> io::Result<()> {
             header(&mut head, "Content-Type", b"text/plain");
             header(&mut head, "Transfer-Encoding", b"chunked");
             end(&mut head);
-            head.extend_from_slice(b"20\r\nthe body starts and never ends\n\r\n");
+            head.extend_from_slice(b"1f\r\nthe body starts and never ends\n\r\n");
             stream.write_all(&head).await?;
             hold(stream, HOLD_LIMIT).await;
             Ok(())

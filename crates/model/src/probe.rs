@@ -122,12 +122,17 @@ pub struct Inference {
     /// The likely DevTools codes, in Chromium's order of checks: those of the simplest explanations (the
     /// fewest server faults that account for every outcome). Exactly one when certain.
     pub candidates: Vec<CorsError>,
+    /// Chromium's `failedParameter` for each candidate (same order) where a page can know it: the
+    /// method or header name of a `Method`/`HeaderDisallowedByPreflightResponse`; `None` otherwise
+    /// (no parameter, or a response header's value the page cannot read).
+    pub parameters: Vec<Option<String>>,
     /// Codes that stay possible only if the server has several faults at once (e.g. a broken preflight
     /// hidden behind an actual answer that fails anyway). Never overlaps `candidates`.
     pub also_possible: Vec<CorsError>,
     /// Whether the outcomes determine a single code.
     pub certain: bool,
-    /// The failed parameter when the page can know it (the method or request header name).
+    /// The request method or header name the candidates implicate, when they agree on one (for the
+    /// headline and the fix; see `parameters` for the parameter of each code).
     pub failed_parameter: Option<String>,
     /// Which response is at fault, when every candidate agrees.
     pub fault_stage: Option<Stage>,
@@ -583,6 +588,15 @@ impl Fault {
     }
 }
 
+/// Whether Chromium's failed parameter for `code` is a request item (method or header name) a page knows.
+fn names_request_item(code: CorsError) -> bool {
+    matches!(
+        code,
+        CorsError::MethodDisallowedByPreflightResponse
+            | CorsError::HeaderDisallowedByPreflightResponse
+    )
+}
+
 /// The response header (or `status`/`redirect`) a code blames.
 pub fn fault_part(code: CorsError) -> Option<&'static str> {
     use CorsError::*;
@@ -797,6 +811,7 @@ fn conclude(
 ) -> Inference {
     let mut inference = Inference {
         candidates: Vec::new(),
+        parameters: Vec::new(),
         also_possible: Vec::new(),
         certain: false,
         failed_parameter: None,
@@ -832,10 +847,24 @@ fn conclude(
         return inference;
     }
     let mut candidates: Vec<CorsError> = Vec::new();
+    let mut parameters: Vec<Option<String>> = Vec::new();
     for fault in &minimal_blames {
         for code in fault.codes(ctx) {
-            if !candidates.contains(&code) {
-                candidates.push(code);
+            let parameter = names_request_item(code)
+                .then(|| fault.parameter(ctx))
+                .flatten();
+            match candidates.iter().position(|c| *c == code) {
+                None => {
+                    candidates.push(code);
+                    parameters.push(parameter);
+                }
+                // Two explanations give the same code about different items: the page cannot tell which.
+                Some(i) if parameters.get(i) != Some(&parameter) => {
+                    if let Some(slot) = parameters.get_mut(i) {
+                        *slot = None;
+                    }
+                }
+                Some(_) => {}
             }
         }
     }
@@ -881,6 +910,7 @@ fn conclude(
         );
     }
     inference.candidates = candidates;
+    inference.parameters = parameters;
     inference.findings = findings;
     inference
 }
@@ -1363,6 +1393,10 @@ mod tests {
                 }
                 if let Some(header) = i.fault_header {
                     prop_assert_eq!(Some(header), fault_part(truth.error));
+                }
+                let at = i.candidates.iter().position(|c| *c == truth.error).unwrap();
+                if let Some(Some(param)) = i.parameters.get(at) {
+                    prop_assert_eq!(Some(param), truth.failed_parameter.as_ref());
                 }
                 let names_a_request_item = matches!(
                     truth.error,
