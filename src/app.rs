@@ -350,7 +350,17 @@ impl Page {
     /// wrong is ignored field by field and listed as notices.
     pub(crate) fn load_state_text(self: &Rc<Self>, fragment: &str) {
         let (state, notices) = permalink::parse(fragment);
-        let notices: Vec<String> = notices.iter().map(ToString::to_string).collect();
+        let mut notices: Vec<String> = notices.iter().map(ToString::to_string).collect();
+        // A form field cannot hold a line break, so filling it would change the value silently.
+        for row in &state.headers {
+            if row.value.contains(['\r', '\n']) {
+                notices.push(format!(
+                    "The link's header {} has a line break in its value, which no header can carry \
+                     (fetch() would refuse it); the form shows the value without it.",
+                    row.name
+                ));
+            }
+        }
         let _ = self.show_notices(&notices);
         if let Err(error) = self.form.fill(&self.doc, &state) {
             self.show_broken(&error);
