@@ -300,8 +300,9 @@ impl fmt::Display for UnsafeHeaderRule {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             UnsafeHeaderRule::NameNotSafelisted => f.write_str(
-                "its name is not CORS-safelisted (only Accept, Accept-Language, Content-Language, \
-                 Content-Type and Range are)",
+                "it is not CORS-safelisted (the standard safelists only Accept, Accept-Language, \
+                 Content-Language, Content-Type and Range; Chromium also a few client hints with \
+                 simple values, such as Save-Data: on and DPR: 2)",
             ),
             UnsafeHeaderRule::ValueTooLong { len } => write!(
                 f,
