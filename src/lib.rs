@@ -68,6 +68,10 @@ pub fn start() -> Result<(), JsValue> {
         return Ok(());
     };
     let app = mount(&root)?;
+    // The page is interactive: the ready mark `scripts/bench.sh` measures navigation start against.
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("corscope-ready");
+    }
     // The app lives as long as the page: its listeners must never be unregistered.
     std::mem::forget(app);
     Ok(())

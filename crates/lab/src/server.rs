@@ -194,6 +194,8 @@ async fn index(State(state): State<AppState>, req: Request) -> Response<Body> {
                 "/b?<params>": "the free-form builder (acao, acac, acam, acah, aceh, acma, vary, set_cookie, \
                                 redirect, hdr, status, delay_ms, body_bytes; pf_ prefix for the preflight)",
                 "/echo": "a permissive endpoint that echoes the request",
+                "/f/<name>": "a faulty server (resets, hangs, a 1 GiB body, a gzip bomb, ...); /faults lists them",
+                "/faults": "the fault catalogue (JSON); /faults/open counts open fault connections",
             },
             "placeholders": {
                 "{origin}": "the request's Origin header as sent (the page's origin)",
