@@ -2,16 +2,16 @@
 //! well-behaved HTTP library would (1,000 headers, a gzip bomb, broken chunked encoding, a redirect loop).
 //!
 //! hyper cannot send most of these, so a `/f/` request is taken off hyper and answered by hand on the raw
-//! socket: every connection's socket is wrapped in an [`Io`] that can be *claimed*, and the per-connection
-//! service ([`Intercept`]) claims it when a request's path starts with `/f/`. It then fails the request,
+//! socket: every connection's socket is wrapped in an `Io` that can be *claimed*, and the per-connection
+//! service (`Intercept`) claims it when a request's path starts with `/f/`. It then fails the request,
 //! which makes hyper stop without writing a byte; the wrapper hands the socket back when hyper drops it,
-//! and [`Faults::serve_claimed`] writes the fault. This works on the first request of a connection and on
+//! and `Faults::serve_claimed` writes the fault. This works on the first request of a connection and on
 //! a kept-alive one alike (a browser reuses its idle connection to the lab for a later `/f/` request).
 //!
 //! Everything is bounded: a fault connection ends when the client closes it, on shutdown, or after
 //! [`FAULT_LIMIT`] at the latest (a hanging fault after [`HOLD_LIMIT`], a drip after [`DRIP_LIMIT`]). Bodies
 //! are generated while they are sent (the 1 GiB body is one static 64 KiB chunk written again and again;
-//! the gzip bomb is about 1 MB built once). [`Faults::open`] counts the fault connections in progress;
+//! the gzip bomb is about 1 MB built once). `Faults::open` counts the fault connections in progress;
 //! `GET /faults/open` shows it, `GET /faults` lists the faults.
 //!
 //! Every fault response that gets as far as headers lets the page read it (`Access-Control-Allow-Origin`

@@ -1,0 +1,350 @@
+// The benchmark (issue 6): how big the built page is, how fast it is ready, and how long a diagnosis takes
+// next to the request it explains. Measures; never fails on a figure (scripts/bench.sh, not the tests).
+//
+//   node e2e/bench.mjs --dist <built dist/> --lab <lab base URL> [--loads 20] [--runs 5] [--delay 100]
+//                      [--out target/bench]
+//
+// 1. Size: raw and gzip -9 bytes of every file in dist/ and the total.
+// 2. Ready: serves dist/ on a loopback origin (e2e/util.mjs, `Cache-Control: no-store`) and loads it
+//    `--loads` times in headless Chromium, each load in a fresh browser context (an empty HTTP cache and a
+//    new renderer, so nothing compiled is reused) with the DevTools cache disabled too. Ready = the
+//    `corscope-ready` performance mark the page sets once mounted, which is measured from navigation start
+//    (`performance.timeOrigin`). One unmeasured load first warms the browser process, not the page.
+// 3. Diagnosis: four requests against the lab's builder with `delay_ms` and `pf_delay_ms` on every answer.
+//    The floor is one plain fetch() of the same request from a blank page on the page's origin (no
+//    corscope): the time to its rejection (or, when it succeeds, to the end of its body). corscope's time
+//    is the report's `elapsed_ms` (start of diagnose() to verdict) after opening its permalink with `run=1`
+//    in a fresh context. Each figure is the median of `--runs`.
+//    Round trips: every request the page sends to the lab, preflights included (DevTools'
+//    `Network.requestWillBeSent`), grouped into waves: a request joins the current wave when it starts
+//    within half the injected delay of the wave's first request, else it opens a new wave. Every answer
+//    waits `delay` ms, so a request that needed an earlier answer starts at least `delay` ms after it:
+//    the number of waves is the number of sequential round trips, and a wave's size is how many requests
+//    ran in parallel in it.
+// Writes every measurement to <out>/bench.json.
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg, cpus } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { BLANK_PATH, serveStatic } from './util.mjs';
+
+const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
+if (!args.dist || !args.lab) {
+  console.error('usage: node e2e/bench.mjs --dist <dir> --lab <url> [--loads 20] [--runs 5] [--delay 100] [--out <dir>]');
+  process.exit(2);
+}
+const DIST = resolve(args.dist);
+const LAB = args.lab.replace(/\/$/, '');
+const LOADS = Number(args.loads ?? 20);
+const RUNS = Number(args.runs ?? 5);
+const DELAY = Number(args.delay ?? 100);
+const OUT = resolve(args.out ?? 'target/bench');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'size,ready,diagnosis').split(','));
+const enc = encodeURIComponent;
+const sleep = (t) => new Promise((r) => setTimeout(r, t));
+
+// ---------------------------------------------------------------------------------------------------
+
+function table(rows, align) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  const line = (r) => r.map((v, c) => (align[c] === 'r' ? String(v).padStart(widths[c]) : String(v).padEnd(widths[c]))).join('  ').trimEnd();
+  console.log(line(rows[0]));
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+  for (const r of rows.slice(1)) console.log(line(r));
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const ms = (x) => (x == null ? '-' : x.toFixed(0));
+
+async function files(dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...await files(path));
+    else out.push(path);
+  }
+  return out.sort();
+}
+
+async function sizes() {
+  const rows = [];
+  for (const path of await files(DIST)) {
+    const bytes = await readFile(path);
+    rows.push({ file: relative(DIST, path), raw: bytes.length, gzip: execFileSync('gzip', ['-9', '-c', path], { maxBuffer: 64 << 20 }).length });
+  }
+  const total = { file: 'TOTAL', raw: rows.reduce((s, r) => s + r.raw, 0), gzip: rows.reduce((s, r) => s + r.gzip, 0) };
+  console.log('\nsize (gzip -9)\n');
+  table([['file', 'raw B', 'gzip B'], ...[...rows, total].map((r) => [r.file, r.raw, r.gzip])], 'lrr');
+  console.log(`total ${(total.gzip / 1024).toFixed(1)} KiB gzipped (target ≤ 100 KB: ${total.gzip <= 100_000 ? 'met' : 'not met'})`);
+  return { files: rows, total };
+}
+
+/// One cold load: fresh context, cache disabled; navigation start → ready mark, with the milestones.
+async function coldLoad() {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(`${site.url}/`);
+    await page.waitForFunction(() => performance.getEntriesByName('corscope-ready').length > 0, null, { timeout: 20_000, polling: 5 });
+    const t = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const end = (suffix) => performance.getEntriesByType('resource').find((r) => r.name.endsWith(suffix))?.responseEnd ?? null;
+      return {
+        ready: performance.getEntriesByName('corscope-ready')[0].startTime,
+        html: nav.responseEnd,
+        dcl: nav.domContentLoadedEventEnd,
+        js: end('.js'),
+        wasm: end('.wasm'),
+      };
+    });
+    if (problems.length) throw new Error(`page error: ${problems[0]}`);
+    return t;
+  } finally {
+    await context.close();
+  }
+}
+
+async function ready() {
+  await coldLoad();
+  const loads = [];
+  for (let i = 0; i < LOADS; i++) loads.push(await coldLoad());
+  const stats = (key) => {
+    const s = loads.map((l) => l[key]).filter((x) => x != null).sort((a, b) => a - b);
+    return { median: median(s), min: s[0], p90: quantile(s, 0.9), max: s[s.length - 1] };
+  };
+  const summary = Object.fromEntries(['html', 'dcl', 'js', 'wasm', 'ready'].map((k) => [k, stats(k)]));
+  console.log(`\ntime to ready: ${LOADS} cold loads (fresh context each, cache disabled), ms from navigation start\n`);
+  const names = { html: 'HTML received', dcl: 'DOMContentLoaded', js: 'JS glue received', wasm: 'wasm received', ready: 'ready (corscope-ready mark)' };
+  table([['milestone', 'median', 'min', 'p90', 'max'],
+    ...Object.entries(summary).map(([k, s]) => [names[k], ms(s.median), ms(s.min), ms(s.p90), ms(s.max)])], 'lrrrr');
+  console.log(`ready median ${summary.ready.median.toFixed(1)} ms (target ≤ 100 ms: ${summary.ready.median <= 100 ? 'met' : 'not met'})`);
+  return { loads, summary };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const CASES = [
+  {
+    name: 'simple, no ACAO',
+    query: 'x=1',
+    request: { method: 'GET', credentials: 'omit', headers: [] },
+    expect: 'MissingAllowOriginHeader',
+  },
+  {
+    name: 'preflight, 1 header of 5 refused',
+    query: `acao=echo&pf_acao=echo&pf_acam=GET&pf_acah=${enc('x-a, x-b, x-d, x-e')}`,
+    request: { method: 'GET', credentials: 'omit', headers: [['X-A', '1'], ['X-B', '2'], ['X-C', '3'], ['X-D', '4'], ['X-E', '5']] },
+    expect: 'HeaderDisallowedByPreflightResponse',
+  },
+  {
+    name: 'credentialed, wildcard ACAO',
+    query: 'acao=*',
+    request: { method: 'GET', credentials: 'include', headers: [] },
+    expect: 'WildcardOriginNotAllowed',
+  },
+  {
+    name: 'allowed',
+    query: 'acao=*',
+    request: { method: 'GET', credentials: 'omit', headers: [] },
+    expect: 'ok',
+  },
+];
+
+function caseUrl(c, tag) {
+  return `${LAB}/b?${c.query}&delay_ms=${DELAY}&pf_delay_ms=${DELAY}&bench=${tag}`;
+}
+
+function permalink(url, request) {
+  const parts = [`url=${enc(url)}`, `method=${request.method}`, 'mode=cors', `credentials=${request.credentials}`];
+  for (const [name, value] of request.headers) parts.push(`header=${enc(`${name}:${value}`)}`);
+  parts.push('run=1');
+  return `${site.url}/#${parts.join('&')}`;
+}
+
+/// Records the requests a page sends to the lab (preflights included): DevTools' start time of each, and
+/// when its answer arrived (`responseReceived`, or the `loadingFinished`/`loadingFailed` that ends it).
+async function recorder(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const labHost = new URL(LAB).host;
+  const sent = new Map();
+  cdp.on('Network.requestWillBeSent', (e) => {
+    if (new URL(e.request.url).host !== labHost) return;
+    const preflight = e.type === 'Preflight' || e.initiator?.type === 'preflight' || e.request.method === 'OPTIONS';
+    sent.set(e.requestId, { at: e.timestamp * 1000, end: null, method: e.request.method, preflight, url: e.request.url });
+  });
+  const ended = (e) => {
+    const r = sent.get(e.requestId);
+    if (r) r.end = Math.max(r.end ?? 0, e.timestamp * 1000);
+  };
+  const answered = (e) => {
+    const r = sent.get(e.requestId);
+    if (r && r.end == null) r.end = e.timestamp * 1000;
+  };
+  cdp.on('Network.responseReceived', answered);
+  cdp.on('Network.loadingFinished', (e) => { const r = sent.get(e.requestId); if (r && r.end == null) ended(e); });
+  cdp.on('Network.loadingFailed', ended);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  return { map: sent };
+}
+
+/// Groups times into waves (see the header comment): a time within half the delay of its wave's first
+/// time joins it. Returns each wave's offset from the first and its size.
+function waves(times) {
+  const sorted = times.filter((t) => t != null).sort((a, b) => a - b);
+  const out = [];
+  for (const at of sorted) {
+    const last = out[out.length - 1];
+    if (last && at - last.at < DELAY / 2) last.n += 1;
+    else out.push({ at, n: 1 });
+  }
+  const t0 = out[0]?.at ?? 0;
+  return out.map((w) => ({ at: w.at - t0, n: w.n }));
+}
+
+/// The requests recorded so far: the waves they were issued in and the waves their answers came back in.
+function timeline(recorded) {
+  const list = [...recorded.map.values()];
+  return {
+    requests: list.length,
+    preflights: list.filter((r) => r.preflight).length,
+    issued: waves(list.map((r) => r.at)),
+    answered: waves(list.map((r) => r.end)),
+    list,
+  };
+}
+
+/// One plain fetch() from a blank page on the page's origin.
+async function floorOnce(c, i) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(site.url + BLANK_PATH);
+    const sent = await recorder(context, page);
+    const url = caseUrl(c, `floor-${i}-${Date.now()}`);
+    const result = await page.evaluate(async ([url, init]) => {
+      const t = performance.now();
+      try {
+        const r = await fetch(url, init);
+        await r.arrayBuffer();
+        return { ok: true, ms: performance.now() - t };
+      } catch (e) {
+        return { ok: false, ms: performance.now() - t, message: String(e.message) };
+      }
+    }, [url, { method: c.request.method, mode: 'cors', credentials: c.request.credentials, headers: c.request.headers }]);
+    await sleep(50);
+    return { ...result, ...timeline(sent) };
+  } finally {
+    await context.close();
+  }
+}
+
+/// One corscope diagnosis through the permalink, in a fresh context.
+async function corscopeOnce(c, i) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    const sent = await recorder(context, page);
+    const problems = [];
+    page.on('pageerror', (e) => problems.push(e.message));
+    await page.goto(permalink(caseUrl(c, `page-${i}-${Date.now()}`), c.request));
+    await page.waitForSelector('#report[data-state=done], #report[data-state=failed]', { state: 'attached', timeout: 30_000 });
+    const state = await page.getAttribute('#report', 'data-state');
+    if (state !== 'done' || problems.length) throw new Error(`${c.name}: report ${state} ${problems[0] ?? ''}`);
+    const report = JSON.parse(await page.textContent('#report-json'));
+    const verdict = report.outcome === 'ok' ? 'ok' : `${report.cors_error ?? report.outcome}${report.certain ? '' : ' (likely)'}`;
+    await sleep(50);
+    const right = (report.outcome === 'ok' ? 'ok' : report.cors_error) === c.expect;
+    return { ms: report.elapsed_ms, verdict, right, probes: report.probes.map((p) => p.name), ...timeline(sent) };
+  } finally {
+    await context.close();
+  }
+}
+
+async function diagnosis() {
+  console.log(`\ndiagnosis: lab builder with delay_ms=${DELAY} and pf_delay_ms=${DELAY} on every answer; median of ${RUNS} runs each`);
+  console.log('floor = one plain fetch() from a blank page on the page\'s origin; corscope = the report\'s elapsed_ms;');
+  console.log(`round trips = waves of answers (preflights included) arriving within ${DELAY / 2} ms of each other; issued = the same for request starts\n`);
+  const out = [];
+  for (const c of CASES) {
+    const floors = [];
+    const pages = [];
+    for (let i = 0; i < RUNS; i++) {
+      floors.push(await floorOnce(c, i));
+      pages.push(await corscopeOnce(c, i));
+    }
+    const floor = median(floors.map((f) => f.ms));
+    const took = median(pages.map((p) => p.ms));
+    const last = pages[pages.length - 1];
+    out.push({
+      name: c.name,
+      floor,
+      corscope: took,
+      ratio: took / floor,
+      floorTrips: median(floors.map((f) => f.answered.length)),
+      trips: median(pages.map((p) => p.answered.length)),
+      requests: `${last.requests} (${last.preflights} preflights)`,
+      issued: last.issued.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
+      answered: last.answered.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
+      probes: last.probes,
+      verdict: last.verdict,
+      right: pages.every((p) => p.right),
+      runs: { floors, pages },
+    });
+  }
+  table([['request', 'floor ms', 'corscope ms', 'ratio', 'RTs floor', 'RTs corscope', 'requests', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
+    ...out.map((r) => [r.name, ms(r.floor), ms(r.corscope), `${r.ratio.toFixed(2)}×`, r.floorTrips, r.trips, r.requests, r.issued, r.answered,
+      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrllll');
+  for (const r of out) if (r.probes.length) console.log(`probes of "${r.name}": ${r.probes.join(', ')}`);
+  const met = out.every((r) => r.ratio <= 2) && out.every((r) => r.trips <= 3);
+  console.log(`target ≤ 2× the plain fetch and ≤ 3 round trips in every case: ${met ? 'met' : 'not met'}`
+    + ` (worst ratio ${Math.max(...out.map((r) => r.ratio)).toFixed(2)}×, most round trips ${Math.max(...out.map((r) => r.trips))})`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+let browser;
+let site;
+
+async function main() {
+  site = await serveStatic(DIST);
+  const results = { date: new Date().toISOString(), machine: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`, loadavg: loadavg() };
+  let status = 0;
+  try {
+    if (PARTS.has('size')) results.size = await sizes();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+        '--disable-sync', '--no-first-run'],
+    });
+    results.browser = browser.version();
+    console.log(`\npage ${site.url}  lab ${LAB}  Chromium ${results.browser}  ${results.machine}  load average ${results.loadavg.map((l) => l.toFixed(2)).join(' ')}`);
+    if (PARTS.has('ready')) results.ready = await ready();
+    if (PARTS.has('diagnosis')) results.diagnosis = await diagnosis();
+    await mkdir(OUT, { recursive: true });
+    await writeFile(join(OUT, 'bench.json'), JSON.stringify(results, null, 1));
+    console.log(`\nall measurements: ${relative(process.cwd(), join(OUT, 'bench.json'))}`);
+  } catch (e) {
+    console.error(`bench: ${e.stack ?? e}`);
+    status = 1;
+  } finally {
+    await browser?.close().catch(() => {});
+    await site.close();
+  }
+  process.exit(status);
+}
+
+await main();
