@@ -200,8 +200,8 @@ async function recorder(context, page) {
 }
 
 /// Groups times into waves (see the header comment): a time within half the delay of its wave's first
-/// time joins it. Returns each wave's offset from the first and its size.
-function waves(times) {
+/// time joins it. Returns each wave's offset from `origin` (default: the first time) and its size.
+function waves(times, origin) {
   const sorted = times.filter((t) => t != null).sort((a, b) => a - b);
   const out = [];
   for (const at of sorted) {
@@ -209,18 +209,19 @@ function waves(times) {
     if (last && at - last.at < DELAY / 2) last.n += 1;
     else out.push({ at, n: 1 });
   }
-  const t0 = out[0]?.at ?? 0;
+  const t0 = origin ?? out[0]?.at ?? 0;
   return out.map((w) => ({ at: w.at - t0, n: w.n }));
 }
 
 /// The requests recorded so far: the waves they were issued in and the waves their answers came back in.
 function timeline(recorded) {
   const list = [...recorded.map.values()];
+  const t0 = Math.min(...list.map((r) => r.at));
   return {
     requests: list.length,
     preflights: list.filter((r) => r.preflight).length,
-    issued: waves(list.map((r) => r.at)),
-    answered: waves(list.map((r) => r.end)),
+    issued: waves(list.map((r) => r.at), t0),
+    answered: waves(list.map((r) => r.end), t0),
     list,
   };
 }

@@ -250,6 +250,7 @@ fn fill_inference(
         Outcome::Blocked
     };
     report.certain = inference.certain && inference.candidates.len() == 1;
+    report.network_error_possible = inference.network_error_possible;
     report.cors_error = inference.candidates.first().map(|c| c.name());
     if !report.certain {
         report.candidates = inference.candidates.iter().map(|c| c.name()).collect();
@@ -298,6 +299,13 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
         return String::from(
             "The request failed and the probes could not tell why. Check the raw headers with the curl \
              commands below.",
+        );
+    }
+    if inference.network_error_possible {
+        return String::from(
+            "The browser will not follow this URL's redirect, even without CORS: its Location carries \
+             `user:password@` (a CORS error), or the redirects loop or lead outside http(s) (a network \
+             error). The curl commands below show the Location.",
         );
     }
     let implicated = inference.failed_parameter.as_deref();

@@ -76,6 +76,8 @@ pub struct Report {
     pub candidate_parameters: BTreeMap<&'static str, String>,
     /// Codes possible only if the server has several faults at once.
     pub also_possible: Vec<&'static str>,
+    /// The failure may be a network error with no CORS code at all (a redirect no mode can follow).
+    pub network_error_possible: bool,
     /// `preflight` or `actual`: which response is at fault.
     pub fault_response: Option<&'static str>,
     /// The lowercase response header at fault, or `status` or `redirect`.
@@ -145,6 +147,7 @@ impl Report {
             certain: false,
             candidates: Vec::new(),
             candidate_parameters: BTreeMap::new(),
+            network_error_possible: false,
             also_possible: Vec::new(),
             fault_response: None,
             fault_header: None,

@@ -140,6 +140,10 @@ pub struct Inference {
     pub fault_header: Option<&'static str>,
     /// The failure is not CORS at all (unreachable server, DNS, refused connection, …).
     pub not_cors: bool,
+    /// The candidates may all be wrong because the failure is a network error with no CORS code: a
+    /// redirect the browser cannot follow in any mode (more than 20 hops, a `file:` or `data:` target)
+    /// looks exactly like one to a URL with `user:password@`.
+    pub network_error_possible: bool,
     /// Plain-English findings, one per line, in the order they were established.
     pub findings: Vec<String>,
 }
@@ -818,6 +822,7 @@ fn conclude(
         fault_stage: None,
         fault_header: None,
         not_cors: false,
+        network_error_possible: false,
         findings: Vec::new(),
     };
     if worlds.is_empty() {
@@ -895,6 +900,16 @@ fn conclude(
             .collect::<Vec<_>>(),
     )
     .flatten();
+    if minimal_blames.contains(&&Fault::RedirectUnfollowable) {
+        inference.network_error_possible = true;
+        inference.certain = false;
+        findings.push(
+            "Even a no-cors request fails once the redirect is followed. Either the redirect's Location \
+             carries `user:password@` (RedirectContainsCredentials), or it cannot be followed at all: a \
+             loop of more than 20 redirects, or a target that is not http(s) — a network error, not CORS."
+                .into(),
+        );
+    }
     if redirects == Some(true) {
         findings.push(
             "The URL answers with a redirect. Preflights may not be redirected, and after a redirect to another \
@@ -1182,6 +1197,9 @@ mod tests {
         assert!(!i.not_cors);
         assert_eq!(i.candidates, [RedirectContainsCredentials]);
         assert_eq!(i.fault_header, Some("redirect"));
+        // A redirect loop or a file: target looks the same to every probe.
+        assert!(i.network_error_possible);
+        assert!(!i.certain);
     }
 
     #[test]
