@@ -12,9 +12,12 @@
 //! The verdict is *certain* only when every consistent world, minimal or not, blames the same code, so a
 //! fault the probes could not rule out (an untested method, say) keeps it honest.
 //!
-//! Two assumptions, stated in the findings when they matter: the preflight answer carries the same
-//! `Access-Control-Allow-Origin`/`-Credentials` as the GET answer (so a server that sends none on GET is
-//! taken to send none on the preflight either), and a URL that redirects a GET redirects its preflight too.
+//! Codes only worlds with extra, unneeded faults would blame go to [`Inference::also_possible`].
+//!
+//! One assumption, stated in the findings: a URL that redirects a GET redirects its preflight too (the
+//! reverse is not assumed: a redirect only on OPTIONS stays a candidate). A property test in this module
+//! replays thousands of simulated servers through [`crate::verdict::decide`] and checks that the inference
+//! is sound: the true code is always a candidate or also possible, and a certain verdict is always right.
 
 use std::fmt;
 
