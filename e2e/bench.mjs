@@ -8,19 +8,24 @@
 // 2. Ready: serves dist/ on a loopback origin (e2e/util.mjs, `Cache-Control: no-store`) and loads it
 //    `--loads` times in headless Chromium, each load in a fresh browser context (an empty HTTP cache and a
 //    new renderer, so nothing compiled is reused) with the DevTools cache disabled too. Ready = the
-//    `corscope-ready` performance mark the page sets once mounted, which is measured from navigation start
-//    (`performance.timeOrigin`). One unmeasured load first warms the browser process, not the page.
+//    `corscope-ready` performance mark the page sets once mounted, measured from navigation start
+//    (`performance.timeOrigin`); beside it the resource milestones, and the browser's own floor: a blank
+//    page on the same origin, loaded the same way, to its DOMContentLoaded. One unmeasured load first
+//    warms the browser process, not the page.
 // 3. Diagnosis: four requests against the lab's builder with `delay_ms` and `pf_delay_ms` on every answer.
 //    The floor is one plain fetch() of the same request from a blank page on the page's origin (no
 //    corscope): the time to its rejection (or, when it succeeds, to the end of its body). corscope's time
 //    is the report's `elapsed_ms` (start of diagnose() to verdict) after opening its permalink with `run=1`
 //    in a fresh context. Each figure is the median of `--runs`.
-//    Round trips: every request the page sends to the lab, preflights included (DevTools'
-//    `Network.requestWillBeSent`), grouped into waves: a request joins the current wave when it starts
-//    within half the injected delay of the wave's first request, else it opens a new wave. Every answer
-//    waits `delay` ms, so a request that needed an earlier answer starts at least `delay` ms after it:
-//    the number of waves is the number of sequential round trips, and a wave's size is how many requests
-//    ran in parallel in it.
+//    Round trips: every request the page sends to the lab, preflights included, as DevTools reports them
+//    (`Network.requestWillBeSent`; answered = `responseReceived`, or the `loadingFinished`/`loadingFailed`
+//    that ends it). The answer times are grouped into waves: a time within half the injected delay of its
+//    wave's first answer joins it, else it opens a new wave. Every answer waits `delay` ms, so an answer
+//    that depended on an earlier one (an actual request after its preflight, a probe after the failure)
+//    or that waited for a connection comes at least `delay` ms later: the number of answer waves is the
+//    number of sequential round trips. The same grouping of start times shows how many requests were
+//    issued together (probes in parallel: one wave). `queued` counts requests answered more than 1.5
+//    delays after they could go out: Chromium opens at most 6 HTTP/1.1 connections per host.
 // Writes every measurement to <out>/bench.json.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -115,17 +120,34 @@ async function coldLoad() {
   }
 }
 
+/// The browser's own floor for a cold load: a blank page on the same origin in a fresh context.
+async function blankLoad() {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(site.url + BLANK_PATH, { waitUntil: 'load' });
+    return await page.evaluate(() => performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd);
+  } finally {
+    await context.close();
+  }
+}
+
 async function ready() {
   await coldLoad();
   const loads = [];
-  for (let i = 0; i < LOADS; i++) loads.push(await coldLoad());
+  const blank = [];
+  for (let i = 0; i < LOADS; i++) {
+    loads.push(await coldLoad());
+    blank.push(await blankLoad());
+  }
+  for (const [i, b] of blank.entries()) loads[i].blank = b;
   const stats = (key) => {
     const s = loads.map((l) => l[key]).filter((x) => x != null).sort((a, b) => a - b);
     return { median: median(s), min: s[0], p90: quantile(s, 0.9), max: s[s.length - 1] };
   };
-  const summary = Object.fromEntries(['html', 'dcl', 'js', 'wasm', 'ready'].map((k) => [k, stats(k)]));
+  const summary = Object.fromEntries(['blank', 'html', 'dcl', 'js', 'wasm', 'ready'].map((k) => [k, stats(k)]));
   console.log(`\ntime to ready: ${LOADS} cold loads (fresh context each, cache disabled), ms from navigation start\n`);
-  const names = { html: 'HTML received', dcl: 'DOMContentLoaded', js: 'JS glue received', wasm: 'wasm received', ready: 'ready (corscope-ready mark)' };
+  const names = { blank: 'blank page DOMContentLoaded (browser floor)', html: 'HTML received', dcl: 'DOMContentLoaded', js: 'JS glue received', wasm: 'wasm received', ready: 'ready (corscope-ready mark)' };
   table([['milestone', 'median', 'min', 'p90', 'max'],
     ...Object.entries(summary).map(([k, s]) => [names[k], ms(s.median), ms(s.min), ms(s.p90), ms(s.max)])], 'lrrrr');
   console.log(`ready median ${summary.ready.median.toFixed(1)} ms (target ≤ 100 ms: ${summary.ready.median <= 100 ? 'met' : 'not met'})`);
@@ -217,8 +239,17 @@ function waves(times, origin) {
 function timeline(recorded) {
   const list = [...recorded.map.values()];
   const t0 = Math.min(...list.map((r) => r.at));
+  // Waited for a connection: answered more than 1.5 delays after it could go out (its start, or for an
+  // actual request after a preflight, the preflight's answer). Chromium opens at most 6 HTTP/1.1
+  // connections per host (and credentials mode), so more parallel requests than that queue.
+  const preflightOf = new Map(list.filter((r) => r.preflight).map((r) => [r.url, r]));
+  const queued = list.filter((r) => {
+    const from = !r.preflight && preflightOf.has(r.url) ? preflightOf.get(r.url).end : r.at;
+    return r.end != null && from != null && r.end - from > 1.5 * DELAY;
+  }).length;
   return {
     requests: list.length,
+    queued,
     preflights: list.filter((r) => r.preflight).length,
     issued: waves(list.map((r) => r.at), t0),
     answered: waves(list.map((r) => r.end), t0),
@@ -276,7 +307,8 @@ async function corscopeOnce(c, i) {
 async function diagnosis() {
   console.log(`\ndiagnosis: lab builder with delay_ms=${DELAY} and pf_delay_ms=${DELAY} on every answer; median of ${RUNS} runs each`);
   console.log('floor = one plain fetch() from a blank page on the page\'s origin; corscope = the report\'s elapsed_ms;');
-  console.log(`round trips = waves of answers (preflights included) arriving within ${DELAY / 2} ms of each other; issued = the same for request starts\n`);
+  console.log(`round trips = waves of answers (preflights included) arriving within ${DELAY / 2} ms of each other; issued = the same for request starts;`);
+  console.log(`queued = requests answered more than ${1.5 * DELAY} ms after they could go out (Chromium's 6 HTTP/1.1 connections per host)\n`);
   const out = [];
   for (const c of CASES) {
     const floors = [];
@@ -296,6 +328,7 @@ async function diagnosis() {
       floorTrips: median(floors.map((f) => f.answered.length)),
       trips: median(pages.map((p) => p.answered.length)),
       requests: `${last.requests} (${last.preflights} preflights)`,
+      queued: median(pages.map((p) => p.queued)),
       issued: last.issued.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
       answered: last.answered.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
       probes: last.probes,
@@ -304,9 +337,9 @@ async function diagnosis() {
       runs: { floors, pages },
     });
   }
-  table([['request', 'floor ms', 'corscope ms', 'ratio', 'RTs floor', 'RTs corscope', 'requests', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
-    ...out.map((r) => [r.name, ms(r.floor), ms(r.corscope), `${r.ratio.toFixed(2)}×`, r.floorTrips, r.trips, r.requests, r.issued, r.answered,
-      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrllll');
+  table([['request', 'floor ms', 'corscope ms', 'ratio', 'RTs floor', 'RTs corscope', 'requests', 'queued', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
+    ...out.map((r) => [r.name, ms(r.floor), ms(r.corscope), `${r.ratio.toFixed(2)}×`, r.floorTrips, r.trips, r.requests, r.queued, r.issued, r.answered,
+      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrlrlll');
   for (const r of out) if (r.probes.length) console.log(`probes of "${r.name}": ${r.probes.join(', ')}`);
   const met = out.every((r) => r.ratio <= 2) && out.every((r) => r.trips <= 3);
   console.log(`target ≤ 2× the plain fetch and ≤ 3 round trips in every case: ${met ? 'met' : 'not met'}`

@@ -29,6 +29,7 @@ bash crates/lab/verify/verify-chromium.sh
 
 step "docs"
 RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p corscope-model -p corscope-lab -q
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps -p corscope --target wasm32-unknown-unknown -q
 
 step "lab"
 cargo build -q -p corscope-lab

@@ -2,7 +2,7 @@
 //! (never HTML), a closed list of attributes, and event listeners whose closures have an owner.
 //!
 //! Every other module goes through here, so "untrusted text never becomes markup" is checked in one file:
-//! nothing in this module calls `set_inner_html`, and [`Attr`] has no event-handler or URL attribute.
+//! nothing in this module calls `set_inner_html`, and [`Attr`](crate::dom::Attr) has no event-handler or URL attribute.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};

@@ -1,4 +1,4 @@
-//! The one fetch adapter: turns a [`RequestSpec`] into a real `fetch()`, and whatever the browser does
+//! The one fetch adapter: turns a [`RequestSpec`](corscope_model::RequestSpec) into a real `fetch()`, and whatever the browser does
 //! (a response, a `TypeError`, an abort) into a Rust value. JS errors are mapped here, once; nothing
 //! outside this module sees a `JsValue` from the network.
 

@@ -4,7 +4,7 @@
 //! which check failed: every CORS rule lives in [`corscope_model`]; this crate only executes fetches and
 //! shows results.
 //!
-//! It is also a library for your own browser tests: [`diagnose`] runs the same fetch → probes → verdict
+//! It is also a library for your own browser tests: [`diagnose()`] runs the same fetch → probes → verdict
 //! pipeline and returns a [`Report`].
 //!
 //! ```no_run

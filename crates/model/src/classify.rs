@@ -231,8 +231,9 @@ impl fmt::Display for Refusal {
             ),
             Refusal::InvalidMethod(m) => write!(
                 f,
-                "{m:?} is not a valid HTTP method: fetch() throws. A method is one word of letters, \
-                 digits and !#$%&'*+-.^_`|~, without spaces."
+                "{} is not a valid HTTP method: fetch() throws. A method is one word of letters, \
+                 digits and !#$%&'*+-.^_`|~, without spaces.",
+                crate::text::quoted(m)
             ),
             Refusal::ForbiddenMethod(m) => write!(
                 f,
@@ -240,8 +241,9 @@ impl fmt::Display for Refusal {
             ),
             Refusal::InvalidHeaderName(n) => write!(
                 f,
-                "{n:?} is not a valid header name: fetch() throws. A header name is one word of \
-                 letters, digits and !#$%&'*+-.^_`|~, without spaces or a colon."
+                "{} is not a valid header name: fetch() throws. A header name is one word of \
+                 letters, digits and !#$%&'*+-.^_`|~, without spaces or a colon.",
+                crate::text::quoted(n)
             ),
             Refusal::InvalidHeaderValue { name, problem } => write!(
                 f,
@@ -325,8 +327,9 @@ impl fmt::Display for UnsafeHeaderRule {
             ),
             UnsafeHeaderRule::LanguageCharacter { ch } => write!(
                 f,
-                "its value contains {ch:?}; language headers may hold only letters, digits, spaces \
-                 and * , - . ; ="
+                "its value contains {}; language headers may hold only letters, digits, spaces \
+                 and * , - . ; =",
+                crate::text::quoted(&ch.to_string())
             ),
             UnsafeHeaderRule::RangeNotSimple => {
                 f.write_str("it is not a single range of the form bytes=N- or bytes=N-M")

@@ -322,7 +322,7 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
             "The request is sent with credentials (credentials: 'include'), and for such requests the \
              browser refuses the wildcard `*`: {} must echo the exact origin and add \
              Access-Control-Allow-Credentials: true.",
-            subject.to_lowercase()
+            subject.to_ascii_lowercase()
         ),
         MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
             "Access-Control-Allow-Origin must hold exactly one origin. When two layers (a proxy and \
@@ -343,7 +343,7 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
         InvalidAllowCredentials | PreflightInvalidAllowCredentials => format!(
             "The request is sent with credentials (credentials: 'include'), so {} must also say \
              Access-Control-Allow-Credentials: true, spelled exactly so (lowercase, one value).",
-            subject.to_lowercase()
+            subject.to_ascii_lowercase()
         ),
         PreflightInvalidStatus => "Before the real request the browser sent an OPTIONS preflight, \
                                    and the server did not answer it with a 2xx status. OPTIONS must \

@@ -221,7 +221,8 @@ impl fmt::Display for ValueProblem {
             ValueProblem::ForbiddenByte(b) => write!(f, "contains the byte 0x{b:02X}"),
             ValueProblem::NotLatin1(c) => write!(
                 f,
-                "contains {c:?} (U+{:04X}), which is not a Latin-1 character",
+                "contains {} (U+{:04X}), which is not a Latin-1 character",
+                crate::text::quoted(&c.to_string()),
                 u32::from(*c)
             ),
         }

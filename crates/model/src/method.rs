@@ -37,7 +37,9 @@ pub enum MethodError {
 impl fmt::Display for MethodError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            MethodError::NotAToken(m) => write!(f, "{m:?} is not a valid HTTP method"),
+            MethodError::NotAToken(m) => {
+                write!(f, "{} is not a valid HTTP method", crate::text::quoted(m))
+            }
             MethodError::Forbidden(m) => write!(f, "{m} is a forbidden method"),
         }
     }

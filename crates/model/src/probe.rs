@@ -667,10 +667,9 @@ pub fn infer(classification: &Classification, outcomes: &[(Probe, ProbeOutcome)]
                 "Probe {} timed out; it was left out of the reasoning.",
                 probe.name
             )),
-            (Some(_), Err(refusal)) => findings.push(format!(
-                "Probe {} could not be sent: {refusal:?}",
-                probe.name
-            )),
+            (Some(_), Err(refusal)) => {
+                findings.push(format!("Probe {} could not be sent: {refusal}", probe.name))
+            }
         }
     }
     let redirects = redirect_evidence(outcomes);
