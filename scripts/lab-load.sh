@@ -6,6 +6,8 @@
 # Env: LOAD_DURATION (default 15s), LOAD_CONNECTIONS (16), LOAD_THREADS (1), LAB_QUIET=1 to run the lab with
 # --quiet (default: it logs every request, as it normally does; the log goes to /dev/null),
 # LAB_TARGET_DIR (default target/lab-release: kept apart from the page's size-optimized release build).
+# The request mix is scripts/lab-load-mix.lua; scripts/lab-fault-load.sh runs the same mix with faulty
+# connections open and checks the lab for leaks afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,27 +57,8 @@ DRAIN_PID=$!
 URL=${ready#corscope-lab listening on }
 say "lab pid $LAB_PID at $URL ($logging)"
 
-cat >"$WORK/mix.lua" <<'LUA'
--- Preflight + actual mix, half scenario endpoints, half builder: what a page running probes sends.
-local origin = "http://127.0.0.1:41234"
-local requests = {}
-local n = 0
-init = function(args)
-  local pf = { ["Origin"] = origin, ["Access-Control-Request-Method"] = "PUT",
-               ["Access-Control-Request-Headers"] = "content-type,x-custom" }
-  requests[1] = wrk.format("OPTIONS", "/s/preflight-put-ok", pf)
-  requests[2] = wrk.format("GET", "/s/simple-get-wildcard", { ["Origin"] = origin })
-  requests[3] = wrk.format("OPTIONS", "/b?pf_acao=echo&pf_acam=PUT&pf_acah=echo&acao=echo", pf)
-  requests[4] = wrk.format("GET", "/b?pf_acao=echo&acao=echo&aceh=X-A&aceh=X-B", { ["Origin"] = origin })
-end
-request = function()
-  n = n % #requests + 1
-  return requests[n]
-end
-LUA
-
 say "wrk: $THREADS thread(s), $CONNECTIONS connections, $DURATION"
-timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$WORK/mix.lua" "$URL" | tee "$WORK/wrk.txt"
+timeout 300 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s scripts/lab-load-mix.lua "$URL" | tee "$WORK/wrk.txt"
 
 rps=$(awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk.txt")
 p99=$(awk '$1 == "99%" {print $2}' "$WORK/wrk.txt")

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod faults;
+pub mod hostile;
 pub mod library;
 pub mod scenarios;
 

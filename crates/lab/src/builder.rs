@@ -15,6 +15,8 @@
 //! | `status` | the status code (200–999; default 200, preflight 204) |
 //! | `delay_ms` | wait before answering (capped at 10 s) |
 //! | `body_bytes` | send this many filler bytes instead of the echo (capped at 64 MiB) |
+//! | `body` | send these bytes (percent-decoded, NULs and all) instead of the echo; with `body_bytes`, repeated or cut to that length; capped at 2 MiB |
+//! | `reason` | the status line's reason phrase instead of the standard one (tab, space, visible ASCII and bytes 0x80–0xFF) |
 //!
 //! Repeated parameters produce repeated header lines, in query order. The value `none` sends no header;
 //! an empty value sends an empty header. Unknown parameters are ignored, so a cache-busting `_=123` is fine.
@@ -23,6 +25,7 @@ use std::time::Duration;
 
 use axum::http::header::{HeaderName, HeaderValue};
 use axum::http::StatusCode;
+use hyper::ext::ReasonPhrase;
 
 use crate::query::Param;
 use crate::reply::{Ctx, Headers};
@@ -31,6 +34,8 @@ use crate::reply::{Ctx, Headers};
 pub const MAX_DELAY: Duration = Duration::from_secs(10);
 /// The largest `body_bytes` honoured (the filler is streamed, so this bounds time, not memory).
 pub const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
+/// The largest body sent for `body` (held in memory, so smaller than the streamed filler's cap).
+pub const MAX_BODY_TEXT_BYTES: usize = 2 * 1024 * 1024;
 
 /// One answer of the builder, ready to send.
 #[derive(Debug)]
@@ -43,6 +48,10 @@ pub struct Plan {
     pub delay: Duration,
     /// Filler body size; `None` sends the echo (actual) or nothing (preflight).
     pub body_bytes: Option<u64>,
+    /// The exact body to send (`body`, already repeated or cut to `body_bytes`); it wins over the filler.
+    pub body: Option<Vec<u8>>,
+    /// The reason phrase to send instead of the standard one (`reason`).
+    pub reason: Option<ReasonPhrase>,
 }
 
 /// Builds the answer for the preflight (`preflight = true`) or the actual request from the query.
@@ -59,6 +68,8 @@ pub fn plan(params: &[Param], preflight: bool, ctx: &Ctx<'_>) -> Result<Plan, St
         headers: Vec::new(),
         delay: Duration::ZERO,
         body_bytes: None,
+        body: None,
+        reason: None,
     };
     let mut explicit_status = false;
     for param in params {
@@ -84,14 +95,31 @@ pub fn plan(params: &[Param], preflight: bool, ctx: &Ctx<'_>) -> Result<Plan, St
                     parse_number(&param.value).ok_or_else(|| bad(param, "a number of bytes"))?;
                 plan.body_bytes = Some(n.min(MAX_BODY_BYTES));
             }
+            "body" => plan.body = Some(param.value.clone()),
+            "reason" => {
+                let reason = ReasonPhrase::try_from(param.value.as_slice())
+                    .map_err(|_| bad(param, "a reason phrase (no control bytes)"))?;
+                plan.reason = Some(reason);
+            }
             _ => push_header(&mut plan.headers, key, param, ctx)?,
         }
+    }
+    if let Some(body) = &mut plan.body {
+        let len = plan
+            .body_bytes
+            .map_or(body.len(), |n| usize::try_from(n).unwrap_or(usize::MAX));
+        *body = repeated(body, len.min(MAX_BODY_TEXT_BYTES));
     }
     let redirects = plan.headers.iter().any(|(name, _)| name == "location");
     if redirects && !(explicit_status && plan.status.is_redirection()) {
         plan.status = StatusCode::FOUND;
     }
     Ok(plan)
+}
+
+/// `text` repeated (or cut) to exactly `len` bytes; empty when `text` is.
+fn repeated(text: &[u8], len: usize) -> Vec<u8> {
+    text.iter().copied().cycle().take(len).collect()
 }
 
 /// Adds the header a parameter asks for (nothing for unknown parameters, `none`, or an echo of nothing).
@@ -280,6 +308,7 @@ mod tests {
             "acao=a%0Ab",
             "hdr=nocolon",
             "hdr=b%20d:x",
+            "reason=a%0Ab",
         ] {
             let err = plan(&parse(query), false, &ctx()).unwrap_err();
             let key = query.split('=').next().unwrap();
@@ -303,6 +332,18 @@ mod tests {
         assert_eq!(p.headers[1].1.as_bytes(), b"\xff");
         assert_eq!(got[2], ("set-cookie".into(), "a=1".into()));
         assert_eq!(got[3], ("set-cookie".into(), "b=2".into()));
+    }
+
+    #[test]
+    fn body_is_repeated_or_cut_to_body_bytes() {
+        let p = plan(&parse("body=%3Cb%3E%00"), false, &ctx()).unwrap();
+        assert_eq!(p.body.as_deref(), Some(&b"<b>\0"[..]));
+        let p = plan(&parse("body=ab&body_bytes=5"), false, &ctx()).unwrap();
+        assert_eq!(p.body.as_deref(), Some(&b"ababa"[..]));
+        let p = plan(&parse("body=&body_bytes=5"), false, &ctx()).unwrap();
+        assert_eq!(p.body.as_deref(), Some(&b""[..]));
+        let p = plan(&parse("reason=Not%20Okay"), false, &ctx()).unwrap();
+        assert_eq!(p.reason.unwrap().as_bytes(), b"Not Okay");
     }
 
     #[test]

@@ -192,7 +192,7 @@ async fn index(State(state): State<AppState>, req: Request) -> Response<Body> {
                 "/scenarios": "the scenario catalogue (JSON)",
                 "/s/<name>": "a named scenario",
                 "/b?<params>": "the free-form builder (acao, acac, acam, acah, aceh, acma, vary, set_cookie, \
-                                redirect, hdr, status, delay_ms, body_bytes; pf_ prefix for the preflight)",
+                                redirect, hdr, status, reason, delay_ms, body_bytes, body; pf_ prefix for the preflight)",
                 "/echo": "a permissive endpoint that echoes the request",
                 "/f/<name>": "a faulty server (resets, hangs, a 1 GiB body, a gzip bomb, ...); /faults lists them",
                 "/faults": "the fault catalogue (JSON); /faults/open counts open fault connections",
@@ -308,18 +308,26 @@ async fn build(State(state): State<AppState>, req: Request) -> Response<Body> {
         }
     };
     tokio::time::sleep(plan.delay).await;
-    let body = match plan.body_bytes {
-        Some(len) => {
+    let body = match (plan.body.take(), plan.body_bytes) {
+        (Some(bytes), _) => {
+            default_content_type(&mut plan.headers, "text/plain");
+            Body::from(bytes)
+        }
+        (None, Some(len)) => {
             default_content_type(&mut plan.headers, "text/plain");
             Body::new(Filler::new(len))
         }
-        None if preflight => Body::empty(),
-        None => {
+        (None, None) if preflight => Body::empty(),
+        (None, None) => {
             default_content_type(&mut plan.headers, JSON);
             Body::from(Echo::new(&parts.method, &parts.uri, &parts.headers, received).to_json())
         }
     };
-    reply::build(plan.status, plan.headers, body)
+    let mut response = reply::build(plan.status, plan.headers, body);
+    if let Some(reason) = plan.reason {
+        response.extensions_mut().insert(reason);
+    }
+    response
 }
 
 /// Any other path: a 404 the page can read.
