@@ -12,7 +12,7 @@
 //    (`performance.timeOrigin`); beside it the resource milestones, and the browser's own floor: a blank
 //    page on the same origin, loaded the same way, to its DOMContentLoaded. One unmeasured load first
 //    warms the browser process, not the page.
-// 3. Diagnosis: four requests against the lab's builder with `delay_ms` and `pf_delay_ms` on every answer.
+// 3. Diagnosis: five requests against the lab's builder with `delay_ms` and `pf_delay_ms` on every answer.
 //    The floor is one plain fetch() of the same request from a blank page on the page's origin (no
 //    corscope): the time to its rejection (or, when it succeeds, to the end of its body). corscope's time
 //    is the report's `elapsed_ms` (start of diagnose() to verdict) after opening its permalink with `run=1`
@@ -181,6 +181,12 @@ const CASES = [
     request: { method: 'GET', credentials: 'omit', headers: [] },
     expect: 'ok',
   },
+  {
+    name: 'allowed, preflighted (5 headers)',
+    query: `acao=echo&pf_acao=echo&pf_acam=GET&pf_acah=${enc('x-a, x-b, x-c, x-d, x-e')}`,
+    request: { method: 'GET', credentials: 'omit', headers: [['X-A', '1'], ['X-B', '2'], ['X-C', '3'], ['X-D', '4'], ['X-E', '5']] },
+    expect: 'ok',
+  },
 ];
 
 function caseUrl(c, tag) {
@@ -203,7 +209,7 @@ async function recorder(context, page) {
   cdp.on('Network.requestWillBeSent', (e) => {
     if (new URL(e.request.url).host !== labHost) return;
     const preflight = e.type === 'Preflight' || e.initiator?.type === 'preflight' || e.request.method === 'OPTIONS';
-    sent.set(e.requestId, { at: e.timestamp * 1000, end: null, method: e.request.method, preflight, url: e.request.url });
+    sent.set(e.requestId, { at: e.timestamp * 1000, end: null, method: e.request.method, preflight, url: e.request.url, priority: e.request.initialPriority });
   });
   const ended = (e) => {
     const r = sent.get(e.requestId);

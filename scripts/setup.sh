@@ -44,4 +44,6 @@ if ! have chromium || ! have chromedriver; then
   apt-get update -qq
   apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
+# Trunk runs cargo offline (Trunk.toml), so every crate the page needs is fetched here, once.
+cargo fetch --locked --target wasm32-unknown-unknown >/dev/null
 say "tools ready: $(wasm-bindgen --version), $(trunk --version), $(wasm-pack --version), wasm-opt $(wasm-opt --version | awk '{print $3}'), $(chromium --version 2>/dev/null)"

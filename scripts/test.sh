@@ -45,6 +45,7 @@ done
 grep "listening on" "$lab_log"
 
 step "browser tests (headless Chromium)"
+export WASM_BINDGEN_TEST_TIMEOUT=120 # the suite takes ~20 s, the runner's default budget
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install
 
 step "release build of the page"

@@ -9,7 +9,7 @@ use corscope_model::classify::Classification;
 use corscope_model::permalink::{self, FormState, HeaderRow};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{Document, Element, Event, KeyboardEvent, Window};
+use web_sys::{Document, Element, Event, EventTarget, KeyboardEvent, Window};
 
 use crate::diagnose::{self, diagnose, Options};
 use crate::dom::{self, el, Listeners};
@@ -80,80 +80,62 @@ pub fn mount(root: &Element) -> Result<App, JsValue> {
     })
 }
 
+/// What an event does. Every listener is the same closure calling [`Page::handle`] with its action: one
+/// closure type in the WASM bundle instead of one per listener.
+#[derive(Clone, Copy)]
+enum Action {
+    /// Submit: run the form's request.
+    Run,
+    /// Any edit: re-classify live.
+    Refresh,
+    /// Ctrl/Cmd+Enter runs too, from the body textarea as well.
+    Keydown,
+    /// Append a blank header row.
+    AddHeader,
+    /// A row's remove button.
+    RemoveHeader,
+    /// A body preset: set its Content-Type row.
+    BodyType,
+    /// Show (and copy) the permalink.
+    CopyLink,
+    /// Load the new fragment.
+    HashChange,
+    /// Remember the server stack and redraw the fix.
+    Stack,
+    /// Diagnose the pasted curl output.
+    Paste,
+    /// A copy button beside a `pre`.
+    Copy,
+    /// The presets box opened: fetch the catalogue once.
+    PresetsToggle,
+    /// A preset button: load its fragment.
+    Preset,
+}
+
 fn wire(page: &Rc<Page>) -> Result<Listeners, JsValue> {
-    let mut listeners = Listeners::default();
     let form = &page.form;
-    let p = Rc::clone(page);
-    listeners.on(&form.element, "submit", move |event: Event| {
-        event.prevent_default();
-        p.run();
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&form.element, "input", move |_| p.refresh())?;
-    let p = Rc::clone(page);
-    listeners.on(&form.element, "change", move |_| p.refresh())?;
-    let p = Rc::clone(page);
-    listeners.on(&form.element, "keydown", move |event: Event| {
-        // Ctrl/Cmd+Enter runs from the body textarea too (plain Enter submits from any input).
-        if let Some(key) = event.dyn_ref::<KeyboardEvent>() {
-            if key.key() == "Enter" && (key.ctrl_key() || key.meta_key()) {
-                event.prevent_default();
-                p.run();
-            }
-        }
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&form.add_header, "click", move |_| {
-        let blank = HeaderRow {
-            name: String::new(),
-            value: String::new(),
-            enabled: true,
-        };
-        let _ = p.form.add_header_row(&p.doc, &blank);
-        p.refresh();
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&form.headers, "click", move |event: Event| {
-        if let Some(row) = marked_target(&event, "remove-header").and_then(|b| b.parent_element()) {
-            row.remove();
-            p.refresh();
-        }
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&form.body_type, "change", move |_| {
-        let _ = p.form.apply_body_type(&p.doc);
-        p.refresh();
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&form.copy_link, "click", move |_| p.copy_link())?;
-    let p = Rc::clone(page);
-    listeners.on(&page.window, "hashchange", move |_| p.load_fragment())?;
-    let p = Rc::clone(page);
-    listeners.on(&page.out.stack, "change", move |_| p.stack_changed())?;
-    let p = Rc::clone(page);
-    listeners.on(&page.out.paste_run, "click", move |_| p.paste())?;
-    let p = Rc::clone(page);
-    listeners.on(&page.out.tools, "click", move |event: Event| {
-        if let Some(button) = marked_target(&event, "copy") {
-            copy_beside(&p.window, &button);
-        }
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&page.out.report, "click", move |event: Event| {
-        if let Some(button) = marked_target(&event, "copy") {
-            copy_beside(&p.window, &button);
-        }
-    })?;
-    let p = Rc::clone(page);
-    listeners.on(&page.presets, "toggle", move |_| presets::opened(&p))?;
-    let p = Rc::clone(page);
-    listeners.on(&page.presets, "click", move |event: Event| {
-        if let Some(button) = marked_target(&event, "preset") {
-            if let Some(fragment) = button.get_attribute("title") {
-                p.load_state_text(&fragment);
-            }
-        }
-    })?;
+    let bindings: [(&EventTarget, &'static str, Action); 15] = [
+        (&form.element, "submit", Action::Run),
+        (&form.element, "input", Action::Refresh),
+        (&form.element, "change", Action::Refresh),
+        (&form.element, "keydown", Action::Keydown),
+        (&form.add_header, "click", Action::AddHeader),
+        (&form.headers, "click", Action::RemoveHeader),
+        (&form.body_type, "change", Action::BodyType),
+        (&form.copy_link, "click", Action::CopyLink),
+        (&page.window, "hashchange", Action::HashChange),
+        (&page.out.stack, "change", Action::Stack),
+        (&page.out.paste_run, "click", Action::Paste),
+        (&page.out.tools, "click", Action::Copy),
+        (&page.out.report, "click", Action::Copy),
+        (&page.presets, "toggle", Action::PresetsToggle),
+        (&page.presets, "click", Action::Preset),
+    ];
+    let mut listeners = Listeners::default();
+    for (target, event, action) in bindings {
+        let p = Rc::clone(page);
+        listeners.on(target, event, move |e: Event| p.handle(action, &e))?;
+    }
     Ok(listeners)
 }
 
@@ -202,6 +184,64 @@ fn copy_beside(window: &Window, button: &Element) {
 }
 
 impl Page {
+    /// Does what a listener's action says with its event.
+    fn handle(self: &Rc<Self>, action: Action, event: &Event) {
+        match action {
+            Action::Run => {
+                event.prevent_default();
+                self.run();
+            }
+            Action::Refresh => self.refresh(),
+            Action::Keydown => {
+                // Ctrl/Cmd+Enter runs from the body textarea too (plain Enter submits from any input).
+                if let Some(key) = event.dyn_ref::<KeyboardEvent>() {
+                    if key.key() == "Enter" && (key.ctrl_key() || key.meta_key()) {
+                        event.prevent_default();
+                        self.run();
+                    }
+                }
+            }
+            Action::AddHeader => {
+                let blank = HeaderRow {
+                    name: String::new(),
+                    value: String::new(),
+                    enabled: true,
+                };
+                let _ = self.form.add_header_row(&self.doc, &blank);
+                self.refresh();
+            }
+            Action::RemoveHeader => {
+                if let Some(row) =
+                    marked_target(event, "remove-header").and_then(|b| b.parent_element())
+                {
+                    row.remove();
+                    self.refresh();
+                }
+            }
+            Action::BodyType => {
+                let _ = self.form.apply_body_type(&self.doc);
+                self.refresh();
+            }
+            Action::CopyLink => self.copy_link(),
+            Action::HashChange => self.load_fragment(),
+            Action::Stack => self.stack_changed(),
+            Action::Paste => self.paste(),
+            Action::Copy => {
+                if let Some(button) = marked_target(event, "copy") {
+                    copy_beside(&self.window, &button);
+                }
+            }
+            Action::PresetsToggle => presets::opened(self),
+            Action::Preset => {
+                if let Some(button) = marked_target(event, "preset") {
+                    if let Some(fragment) = button.get_attribute("title") {
+                        self.load_state_text(&fragment);
+                    }
+                }
+            }
+        }
+    }
+
     /// Reads the form, or shows the field error and returns `None`.
     fn read_form(&self) -> Option<FormState> {
         match self.form.read() {

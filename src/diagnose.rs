@@ -1,20 +1,23 @@
-//! The pipeline: classify the request (model) → send it for real (fetch adapter) → when it fails, run the
-//! model's probe plan in parallel and let the model infer the cause → a [`Report`].
+//! The pipeline: classify the request (model) → send it for real (fetch adapter), with the model's safe
+//! probes alongside → when it fails, wait for every probe and let the model infer the cause → a
+//! [`Report`]; when it does not, abort the probes.
 //!
 //! This module decides nothing about CORS itself; it moves facts between the browser and the model.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
 use corscope_model::classify::Classification;
 use corscope_model::error::Stage;
 use corscope_model::fix::Focus;
-use corscope_model::probe::{self, Inference, Probe, ProbeOptions, ProbeOutcome};
+use corscope_model::probe::{self, Inference, Probe, ProbeOptions, ProbeOutcome, ProbePlan};
+use corscope_model::text::code;
 use corscope_model::verdict::{Allowed, Blocked, ResponseType, Verdict};
-use corscope_model::{classify, explain, paste, Credentials, Refusal, RequestSpec};
+use corscope_model::{classify, explain, paste, Credentials, Mode, Refusal, RequestSpec};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::AbortController;
 
 use crate::fetch::{self, FetchOutcome, Received};
 use crate::report::{Outcome, ProbeReport, Report};
@@ -132,7 +135,9 @@ fn blocked_report(blocked: Blocked, classification: &Classification) -> Report {
     report.headline = explain::headline(&blocked, request);
     report.findings.push(explain::detail(&blocked, request));
     if let Some(reason) = explain::firefox_reason(&blocked) {
-        report.findings.push(format!("Firefox says: {reason}"));
+        report
+            .findings
+            .push(format!("Firefox says: {}", code(&reason)));
     }
     if blocked.involves_allow_origin() {
         report.warnings.push(explain::origin_note(request.origin()));
@@ -169,7 +174,16 @@ async fn run(spec: &RequestSpec, classification: Classification, options: &Optio
     } else {
         spec.clone()
     };
+    // The plan depends on the request alone: its safe probes go out with the request (see `Probing`).
+    let mut probing = Probing::new(&classification, options);
+    if classification.request.mode() == Mode::Cors && classification.request.is_cross_origin() {
+        probing.start(Probe::is_safe);
+    }
+    // Awaited after the probes were spawned, but polled (so sent) before any of them runs.
     let fetched = fetch::send(&sent, options.timeout_ms).await;
+    if !matches!(fetched.outcome, FetchOutcome::Rejected { .. }) {
+        probing.abort();
+    }
     match fetched.outcome {
         FetchOutcome::Response(received) if received.kind.is_readable() => {
             fill_received(&mut report, received);
@@ -184,12 +198,15 @@ async fn run(spec: &RequestSpec, classification: Classification, options: &Optio
         }
         FetchOutcome::Refused { message } => {
             report.outcome = Outcome::InvalidRequest;
-            report.headline = format!("The browser refused to send the request: {message}");
+            report.headline = format!(
+                "The browser refused to send the request: {}",
+                code(&message)
+            );
             report.error_message = Some(message);
         }
         FetchOutcome::Rejected { message } => {
             report.error_message = Some(message);
-            let inference = run_probes(&classification, options, &mut report).await;
+            let inference = probing.finish(&classification, &mut report).await;
             fill_inference(&mut report, inference, Some(&classification));
         }
     }
@@ -207,8 +224,7 @@ fn fill_received(report: &mut Report, received: Received) {
         .iter()
         .map(|(n, _)| n.to_ascii_lowercase())
         .collect();
-    names.sort();
-    names.dedup();
+    corscope_model::header::sort_dedup(&mut names);
     report.readable_headers = names;
     report.headers = received.headers;
     report.body_bytes = Some(received.body.bytes_read);
@@ -216,12 +232,17 @@ fn fill_received(report: &mut Report, received: Received) {
     if let Some(error) = received.body.error {
         report
             .findings
-            .push(format!("The body stopped part-way: {error}"));
+            .push(format!("The body stopped part-way: {}", code(&error)));
     }
     report.body_preview = Some(received.body.text);
+    // The reason phrase is the server's text: a code span keeps its backticks literal.
+    let reason = match received.status_text.as_str() {
+        "" => String::new(),
+        text => format!(" {}", code(text)),
+    };
     report.headline = format!(
-        "Allowed: the server answered {} {} and the page can read the response.",
-        received.status, received.status_text
+        "Allowed: the server answered {}{reason} and the page can read the response.",
+        received.status
     );
 }
 
@@ -257,12 +278,14 @@ fn fill_inference(
     }
     // Chromium's parameter for the reported (most likely) code; the per-candidate ones beside it.
     report.failed_parameter = inference.parameters.first().cloned().flatten();
-    report.candidate_parameters = inference
-        .candidates
-        .iter()
-        .zip(&inference.parameters)
-        .filter_map(|(code, param)| Some((code.name(), param.clone()?)))
-        .collect();
+    // Inserted one by one: collecting into the map would pull a sort into the bundle.
+    for (error, param) in inference.candidates.iter().zip(&inference.parameters) {
+        if let Some(param) = param {
+            report
+                .candidate_parameters
+                .insert(error.name(), param.clone());
+        }
+    }
     report.fault_response = inference.fault_stage.and_then(stage_name);
     report.fault_header = inference.fault_header.map(str::to_string);
     report.findings.extend(inference.findings.iter().cloned());
@@ -350,8 +373,9 @@ pub fn request_warnings(classification: &Classification) -> Vec<String> {
     let mut warnings = Vec::new();
     for dropped in &classification.dropped {
         warnings.push(format!(
-            "Header '{}' is not sent: {}.",
-            dropped.name, dropped.why
+            "Header {} is not sent: {}.",
+            code(&dropped.name),
+            dropped.why
         ));
     }
     if classification.request.credentials() == Credentials::Include {
@@ -383,50 +407,134 @@ fn cache_busted(spec: &RequestSpec, classification: &Classification) -> RequestS
     }
 }
 
-/// Runs every probe of the model's plan at once; reports each as it finishes; returns the inference.
-async fn run_probes(
-    classification: &Classification,
-    options: &Options,
-    report: &mut Report,
-) -> Inference {
-    let plan = probe::plan(
-        classification,
-        &ProbeOptions {
-            cache_bust: options.cache_bust,
-            may_repeat: options.may_repeat,
-            nonce: format!("{}", (js_sys::Math::random() * 1e12) as u64),
-        },
-    );
-    report.untested = plan.untested.clone();
-    let finished: Rc<RefCell<Vec<(usize, ProbeOutcome, ProbeReport)>>> = Rc::default();
-    let promises = js_sys::Array::new();
-    for (index, probe) in plan.probes.iter().enumerate() {
-        let promise = future_to_promise(run_probe(
-            index,
-            probe.clone(),
-            options.clone(),
-            Rc::clone(&finished),
-        ));
-        promises.push(&promise);
-    }
-    // Each probe future resolves (never rejects), so `all` waits for every one of them.
-    let _ = JsFuture::from(js_sys::Promise::all(&promises)).await;
-    let done = finished.take();
-    report.probes = done.iter().map(|(_, _, r)| r.clone()).collect();
-    // Back in plan order, by index (no sort: one sort instantiation less in the wasm).
-    let mut by_index: Vec<Option<ProbeOutcome>> = plan.probes.iter().map(|_| None).collect();
-    for (index, outcome, _) in done {
-        if let Some(slot) = by_index.get_mut(index) {
-            *slot = Some(outcome);
+/// The probes of one diagnosis.
+///
+/// The model's plan does not depend on the request's outcome, so the probes that cannot change anything
+/// on the server ([`Probe::is_safe`]: GET, HEAD or OPTIONS, no body) are sent alongside a cross-origin
+/// `cors` request, at `fetch()`'s low priority (the request keeps the first claim on the connections). A
+/// failure is then explained about as soon as it is seen, or one round trip later when a probe that
+/// passes its preflight still waits for its answer, instead of after a whole round of probes. When the
+/// request does not fail the probes are aborted and the report lists none: the cost of a request that
+/// turns out fine is a few GETs (and their preflights) to its URL, some of which the server may already
+/// have answered. A probe that repeats the user's non-safe method (with permission) is sent only once the
+/// request has failed. Probes are shown (through [`Options::on_probe`]) only once the request has failed.
+struct Probing {
+    plan: ProbePlan,
+    options: Options,
+    /// Which probes of the plan have been sent.
+    started: Vec<bool>,
+    /// One promise per started probe, resolved (never rejected) when it finishes.
+    promises: js_sys::Array,
+    shared: Rc<Shared>,
+}
+
+/// What the running probes share with the diagnosis.
+#[derive(Default)]
+struct Shared {
+    /// Finished probes, in the order they finished: plan index, outcome, report line.
+    finished: RefCell<Vec<(usize, ProbeOutcome, ProbeReport)>>,
+    /// One per started probe: aborts it.
+    controllers: RefCell<Vec<AbortController>>,
+    /// The request failed: each probe is shown as it finishes (until then, finished probes wait).
+    live: Cell<bool>,
+}
+
+impl Probing {
+    fn new(classification: &Classification, options: &Options) -> Probing {
+        let plan = probe::plan(
+            classification,
+            &ProbeOptions {
+                cache_bust: options.cache_bust,
+                may_repeat: options.may_repeat,
+                nonce: format!("{}", (js_sys::Math::random() * 1e12) as u64),
+            },
+        );
+        Probing {
+            started: plan.probes.iter().map(|_| false).collect(),
+            plan,
+            options: options.clone(),
+            promises: js_sys::Array::new(),
+            shared: Rc::default(),
         }
     }
-    let outcomes: Vec<(Probe, ProbeOutcome)> = plan
-        .probes
-        .iter()
-        .zip(by_index)
-        .filter_map(|(probe, outcome)| Some((probe.clone(), outcome?)))
-        .collect();
-    probe::infer(classification, &outcomes)
+
+    /// Sends the probes `which` selects that are not sent yet. Those that need a preflight go first: they
+    /// take two round trips, and Chromium opens at most 6 connections per HTTP/1.1 host, so the one-trip
+    /// probes are the ones to wait for a connection.
+    fn start(&mut self, which: fn(&Probe) -> bool) {
+        let preflighted: Vec<bool> = self
+            .plan
+            .probes
+            .iter()
+            .map(|p| classify(&p.spec).is_ok_and(|c| c.needs_preflight()))
+            .collect();
+        for first in [true, false] {
+            for (index, probe) in self.plan.probes.iter().enumerate() {
+                let waiting = self.started.get(index) == Some(&false);
+                if !waiting || preflighted.get(index) != Some(&first) || !which(probe) {
+                    continue;
+                }
+                let Ok(controller) = AbortController::new() else {
+                    continue;
+                };
+                if let Some(slot) = self.started.get_mut(index) {
+                    *slot = true;
+                }
+                self.shared
+                    .controllers
+                    .borrow_mut()
+                    .push(controller.clone());
+                let promise = future_to_promise(run_probe(
+                    index,
+                    probe.clone(),
+                    self.options.clone(),
+                    Rc::clone(&self.shared),
+                    controller,
+                ));
+                self.promises.push(&promise);
+            }
+        }
+    }
+
+    /// The request did not fail: stops every probe still running; nothing of them is reported.
+    fn abort(&self) {
+        for controller in self.shared.controllers.borrow().iter() {
+            controller.abort();
+        }
+    }
+
+    /// The request failed: shows the probes already finished, sends the rest of the plan, waits for every
+    /// probe and returns the model's inference.
+    async fn finish(mut self, classification: &Classification, report: &mut Report) -> Inference {
+        report.untested = self.plan.untested.clone();
+        self.shared.live.set(true);
+        if let Some(callback) = &self.options.on_probe {
+            for (_, _, probe_report) in self.shared.finished.borrow().iter() {
+                callback(probe_report);
+            }
+        }
+        self.start(|_| true);
+        // Each probe future resolves (never rejects), so `all` waits for every one of them.
+        let _ = JsFuture::from(js_sys::Promise::all(&self.promises)).await;
+        let done = self.shared.finished.take();
+        report.probes = done.iter().map(|(_, _, r)| r.clone()).collect();
+        // Back in plan order, by index (no sort: one sort instantiation less in the wasm).
+        let mut by_index: Vec<Option<ProbeOutcome>> =
+            self.plan.probes.iter().map(|_| None).collect();
+        for (index, outcome, _) in done {
+            if let Some(slot) = by_index.get_mut(index) {
+                *slot = Some(outcome);
+            }
+        }
+        let outcomes: Vec<(Probe, ProbeOutcome)> = self
+            .plan
+            .probes
+            .iter()
+            .zip(by_index)
+            .filter_map(|(probe, outcome)| Some((probe.clone(), outcome?)))
+            .collect();
+        probe::infer(classification, &outcomes)
+    }
 }
 
 /// What the model needs to know of a probe's fetch: the browser's `response.type`, whether a redirect
@@ -450,9 +558,10 @@ async fn run_probe(
     index: usize,
     probe: Probe,
     options: Options,
-    finished: Rc<RefCell<Vec<(usize, ProbeOutcome, ProbeReport)>>>,
+    shared: Rc<Shared>,
+    controller: AbortController,
 ) -> Result<JsValue, JsValue> {
-    let fetched = fetch::send(&probe.spec, options.timeout_ms).await;
+    let fetched = fetch::send_with(&probe.spec, options.timeout_ms, &controller, true).await;
     let outcome = probe_outcome(&fetched.outcome);
     let status = match outcome {
         ProbeOutcome::Ok(status) | ProbeOutcome::OkRedirected(status) => Some(status),
@@ -465,9 +574,12 @@ async fn run_probe(
         status,
         ms: fetched.elapsed_ms,
     };
-    if let Some(callback) = &options.on_probe {
+    if let (true, Some(callback)) = (shared.live.get(), &options.on_probe) {
         callback(&probe_report);
     }
-    finished.borrow_mut().push((index, outcome, probe_report));
+    shared
+        .finished
+        .borrow_mut()
+        .push((index, outcome, probe_report));
     Ok(JsValue::UNDEFINED)
 }

@@ -4,6 +4,7 @@
 //! Every other module goes through here, so "untrusted text never becomes markup" is checked in one file:
 //! nothing in this module calls `set_inner_html`, and [`Attr`](crate::dom::Attr) has no event-handler or URL attribute.
 
+use corscope_model::text::code_spans;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Document, Element, Event, EventTarget, Node};
@@ -106,8 +107,9 @@ impl Builder<'_> {
         Ok(self)
     }
 
-    /// Sets the element's content to the model's prose, where `backticked` spans become `<code>`
-    /// (still text only: nothing in `text` is parsed as markup).
+    /// Sets the element's content to the model's prose, where code spans become `<code>` (still text
+    /// only: nothing in `text` is parsed as markup). Text from a server goes in through [`Builder::text`],
+    /// or into prose only as a code span written by `corscope_model::text::code`.
     pub fn prose(self, text: &str) -> Result<Self, JsValue> {
         set_prose(self.doc, &self.el, text)?;
         Ok(self)
@@ -125,15 +127,12 @@ impl Builder<'_> {
     }
 }
 
-/// Replaces `element`'s content with `text`, turning `backticked` spans into `<code>` elements. The
-/// model writes header names and values that way; each piece goes in as a text node.
+/// Replaces `element`'s content with `text`, turning its CommonMark code spans (how the model writes
+/// header names and values, see [`code_spans`]) into `<code>` elements; each piece goes in as a text node.
 pub fn set_prose(doc: &Document, element: &Element, text: &str) -> Result<(), JsValue> {
     element.set_text_content(None);
-    for (i, piece) in text.split('`').enumerate() {
-        if piece.is_empty() {
-            continue;
-        }
-        if i % 2 == 1 {
+    for (code, piece) in code_spans(text) {
+        if code {
             element.append_child(&el(doc, "code")?.text(piece).build())?;
         } else {
             element.append_child(&doc.create_text_node(piece))?;

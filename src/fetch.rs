@@ -7,8 +7,9 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
-    AbortController, Headers, ReadableStreamDefaultReader, Request, RequestCache,
-    RequestCredentials, RequestInit, RequestMode, RequestRedirect, Response, ResponseType, Window,
+    AbortController, Headers, ReadableStreamByobReader, ReadableStreamDefaultReader, Request,
+    RequestCache, RequestCredentials, RequestInit, RequestMode, RequestRedirect, Response,
+    ResponseType, Window,
 };
 
 use crate::dom::{error_text, get_prop};
@@ -106,7 +107,7 @@ impl ResponseKind {
 pub struct BodyPreview {
     /// The text read, at most [`BODY_PREVIEW_CAP`] bytes of it.
     pub text: String,
-    /// Bytes read from the stream.
+    /// Bytes read from the stream: at most [`BODY_PREVIEW_CAP`] + 1 from a byte stream (see `read_body`).
     pub bytes_read: usize,
     /// The stream had more than the cap; reading stopped and the rest was cancelled.
     pub truncated: bool,
@@ -116,9 +117,29 @@ pub struct BodyPreview {
 
 /// Sends `spec` with the browser's `fetch()`, aborting after `timeout_ms`.
 pub async fn send(spec: &RequestSpec, timeout_ms: u32) -> Fetched {
+    match AbortController::new() {
+        Ok(controller) => send_with(spec, timeout_ms, &controller, false).await,
+        Err(e) => Fetched {
+            outcome: FetchOutcome::Refused {
+                message: error_text(&e),
+            },
+            elapsed_ms: 0.0,
+        },
+    }
+}
+
+/// As [`send`], aborted by `controller` as well as by the timeout (either abort reads as
+/// [`FetchOutcome::TimedOut`]); with `low_priority`, at `fetch()`'s `priority: "low"`, so that Chromium
+/// hands its connections to the other requests first (the probes sent alongside the request they explain).
+pub async fn send_with(
+    spec: &RequestSpec,
+    timeout_ms: u32,
+    controller: &AbortController,
+    low_priority: bool,
+) -> Fetched {
     let start = now_ms();
     let outcome = match web_sys::window() {
-        Some(window) => send_in(&window, spec, timeout_ms).await,
+        Some(window) => send_in(&window, spec, timeout_ms, controller, low_priority).await,
         None => FetchOutcome::Refused {
             message: String::from("no browser window to fetch from"),
         },
@@ -149,16 +170,14 @@ pub fn now_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
-async fn send_in(window: &Window, spec: &RequestSpec, timeout_ms: u32) -> FetchOutcome {
-    let controller = match AbortController::new() {
-        Ok(c) => c,
-        Err(e) => {
-            return FetchOutcome::Refused {
-                message: error_text(&e),
-            }
-        }
-    };
-    let request = match build_request(spec, &controller) {
+async fn send_in(
+    window: &Window,
+    spec: &RequestSpec,
+    timeout_ms: u32,
+    controller: &AbortController,
+    low_priority: bool,
+) -> FetchOutcome {
+    let request = match build_request(spec, controller, low_priority) {
         Ok(r) => r,
         Err(e) => {
             return FetchOutcome::Refused {
@@ -167,7 +186,7 @@ async fn send_in(window: &Window, spec: &RequestSpec, timeout_ms: u32) -> FetchO
         }
     };
     // Lives until the body is read: dropping it cancels the timer.
-    let _timeout = Timeout::start(window, &controller, timeout_ms);
+    let _timeout = Timeout::start(window, controller, timeout_ms);
     match JsFuture::from(window.fetch_with_request(&request)).await {
         Ok(value) => match value.dyn_into::<Response>() {
             Ok(response) => FetchOutcome::Response(receive(&response).await),
@@ -182,7 +201,11 @@ async fn send_in(window: &Window, spec: &RequestSpec, timeout_ms: u32) -> FetchO
     }
 }
 
-fn build_request(spec: &RequestSpec, controller: &AbortController) -> Result<Request, JsValue> {
+fn build_request(
+    spec: &RequestSpec,
+    controller: &AbortController,
+    low_priority: bool,
+) -> Result<Request, JsValue> {
     let init = RequestInit::new();
     init.set_method(&spec.method);
     init.set_mode(match spec.mode {
@@ -211,6 +234,14 @@ fn build_request(spec: &RequestSpec, controller: &AbortController) -> Result<Req
         init.set_body(&JsValue::from_str(body));
     }
     init.set_signal(Some(&controller.signal()));
+    if low_priority {
+        // `RequestInit.priority` (Fetch Priority); web-sys has no setter for it yet.
+        js_sys::Reflect::set(
+            &init,
+            &JsValue::from_str("priority"),
+            &JsValue::from_str("low"),
+        )?;
+    }
     Request::new_with_str_and_init(&spec.url, &init)
 }
 
@@ -238,21 +269,26 @@ fn readable_headers(headers: &Headers) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Reads the body stream up to `cap` bytes, then cancels the rest.
+/// Reads the body stream up to `cap` bytes, then cancels the rest. A byte stream (what `fetch()` gives)
+/// is read with a BYOB reader into buffers no larger than the room left plus one byte, so at most
+/// `cap + 1` bytes are ever read (the extra byte says the body is longer); any other stream falls back
+/// to the default reader, which may hand over one chunk past the cap.
 async fn read_body(response: &Response, cap: usize) -> BodyPreview {
     let mut preview = BodyPreview::default();
     let Some(stream) = response.body() else {
         return preview;
     };
-    let Ok(reader) = stream
-        .get_reader()
-        .dyn_into::<ReadableStreamDefaultReader>()
-    else {
-        return preview;
+    let reader = match ReadableStreamByobReader::new(&stream) {
+        Ok(byob) => Reader::Byob(byob),
+        Err(_) => match stream.get_reader().dyn_into() {
+            Ok(default) => Reader::Default(default),
+            Err(_) => return preview,
+        },
     };
     let mut bytes: Vec<u8> = Vec::new();
     loop {
-        let chunk = match JsFuture::from(reader.read()).await {
+        let room = cap.saturating_sub(bytes.len()) + 1;
+        let chunk = match JsFuture::from(reader.read(room)).await {
             Ok(chunk) => chunk,
             Err(error) => {
                 preview.error = Some(if is_abort(&error) {
@@ -271,7 +307,6 @@ async fn read_body(response: &Response, cap: usize) -> BodyPreview {
         };
         let array = js_sys::Uint8Array::new(&value);
         preview.bytes_read += array.length() as usize;
-        let room = cap.saturating_sub(bytes.len());
         let take = room.min(array.length() as usize);
         let start = bytes.len();
         bytes.resize(start + take, 0);
@@ -285,8 +320,36 @@ async fn read_body(response: &Response, cap: usize) -> BodyPreview {
             break;
         }
     }
+    bytes.truncate(cap);
     preview.text = String::from_utf8_lossy(&bytes).into_owned();
     preview
+}
+
+/// A body reader: bring-your-own-buffer where the stream allows it, else the default one.
+enum Reader {
+    Byob(ReadableStreamByobReader),
+    Default(ReadableStreamDefaultReader),
+}
+
+impl Reader {
+    /// The next chunk: at most `room` bytes from a BYOB reader, whatever the stream has from the other.
+    fn read(&self, room: usize) -> js_sys::Promise {
+        match self {
+            Reader::Byob(reader) => {
+                let buffer =
+                    js_sys::Uint8Array::new_with_length(u32::try_from(room).unwrap_or(u32::MAX));
+                reader.read_with_array_buffer_view(&buffer)
+            }
+            Reader::Default(reader) => reader.read(),
+        }
+    }
+
+    fn cancel(&self) -> js_sys::Promise {
+        match self {
+            Reader::Byob(reader) => reader.cancel(),
+            Reader::Default(reader) => reader.cancel(),
+        }
+    }
 }
 
 fn is_abort(error: &JsValue) -> bool {

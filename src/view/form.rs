@@ -4,7 +4,6 @@ use corscope_model::{Credentials, Mode, Redirect};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{
     Document, Element, HtmlButtonElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
-    Node,
 };
 
 use crate::dom::{self, el, Attr};
@@ -63,143 +62,44 @@ pub struct Form {
 pub type FieldError = (&'static str, String);
 
 impl Form {
-    /// Builds the form under `parent`.
+    /// Builds the form under `parent`: the elements of [`LAYOUT`] in one loop, then the options, the
+    /// properties and the origin.
     pub fn build(doc: &Document, parent: &Element, origin: &str) -> Result<Form, JsValue> {
-        let element = el(doc, "form")?
-            .attr(Attr::Id, "request-form")?
-            .attr(Attr::AriaLabel, "Request")?
-            .build();
-        let origin_line = el(doc, "p")?
-            .class("origin")?
-            .text_child("span", "requests are sent from ")?
-            .text_child("strong", origin)?
-            .attr(Attr::Id, "page-origin")?
-            .build();
-        element.append_child(&origin_line)?;
-
-        let url: HtmlInputElement = input(doc, "url", "url")?;
-        url.set_placeholder("https://api.example.com/v1/items");
-        url.set_attribute(Attr::Autocomplete.name(), "url")?;
-        url.set_attribute(Attr::Spellcheck.name(), "false")?;
-        element.append_child(&field(doc, "url", "URL", &url)?)?;
-
-        let method: HtmlInputElement = input(doc, "method", "text")?;
-        method.set_value("GET");
-        method.set_attribute(Attr::List.name(), "methods")?;
-        method.set_attribute(Attr::Spellcheck.name(), "false")?;
-        let datalist = el(doc, "datalist")?.attr(Attr::Id, "methods")?.build();
-        for m in METHODS {
-            datalist.append_child(&el(doc, "option")?.attr(Attr::Value, m)?.build())?;
+        let named = build_layout(doc)?;
+        let form =
+            handles(&named).ok_or_else(|| JsValue::from_str("the form layout lacks an element"))?;
+        if let Some(page_origin) = by_id(&named, "page-origin") {
+            page_origin.set_text_content(Some(origin));
         }
-        let row = el(doc, "div")?.class("row")?.build();
-        row.append_child(&field(doc, "method", "Method", &method)?)?;
-        row.append_child(&datalist)?;
-        let mode = select(doc, "mode", Mode::ALL.iter().map(|m| m.as_str()))?;
-        row.append_child(&field(doc, "mode", "Mode", &mode)?)?;
-        let credentials = select(
+        if let Some(datalist) = by_id(&named, "methods") {
+            add_options(doc, &datalist, METHODS.into_iter(), false)?;
+        }
+        add_options(doc, &form.mode, Mode::ALL.iter().map(|m| m.as_str()), true)?;
+        add_options(
             doc,
-            "credentials",
+            &form.credentials,
             Credentials::ALL.iter().map(|c| c.as_str()),
-        )?;
-        row.append_child(&field(doc, "credentials", "Credentials", &credentials)?)?;
-        let redirect = select(doc, "redirect", Redirect::ALL.iter().map(|r| r.as_str()))?;
-        row.append_child(&field(doc, "redirect", "Redirect", &redirect)?)?;
-        element.append_child(&row)?;
-
-        let fieldset = el(doc, "fieldset")?
-            .text_child("legend", "Request headers")?
-            .build();
-        let headers = el(doc, "div")?.attr(Attr::Id, "headers")?.build();
-        let add_header: HtmlButtonElement = button(doc, "add-header", "Add header")?;
-        fieldset.append_child(&headers)?;
-        fieldset.append_child(&add_header)?;
-        fieldset.append_child(&error_slot(doc, "headers")?)?;
-        element.append_child(&fieldset)?;
-
-        let body_type = select(doc, "body-type", BODY_TYPES.iter().map(|(label, _)| *label))?;
-        element.append_child(&field(
-            doc,
-            "body-type",
-            "Body type (sets Content-Type)",
-            &body_type,
-        )?)?;
-        let body: HtmlTextAreaElement = dom::create(doc, "textarea")?;
-        body.set_id("body");
-        body.set_rows(3);
-        body.set_attribute(Attr::Spellcheck.name(), "false")?;
-        element.append_child(&field(doc, "body", "Body", &body)?)?;
-
-        let row = el(doc, "div")?.class("row")?.build();
-        let timeout: HtmlInputElement = input(doc, "timeout", "number")?;
-        timeout.set_value("10");
-        timeout.set_attribute(Attr::Min.name(), "0.1")?;
-        timeout.set_attribute(Attr::Max.name(), "120")?;
-        timeout.set_attribute(Attr::Step.name(), "any")?;
-        row.append_child(&field(doc, "timeout", "Timeout (seconds)", &timeout)?)?;
-        let app_origin: HtmlInputElement = input(doc, "app-origin", "url")?;
-        app_origin.set_placeholder("https://myapp.example (for curl)");
-        row.append_child(&field(doc, "app-origin", "Your app's origin", &app_origin)?)?;
-        element.append_child(&row)?;
-
-        let cache_bust = checkbox(
-            doc,
-            &element,
-            "cache-bust",
-            "Avoid the preflight cache (adds a unique query parameter)",
             true,
         )?;
-        let may_repeat = checkbox(
+        add_options(
             doc,
-            &element,
-            "may-repeat",
-            "Probes may repeat my request (non-safe method or body)",
-            false,
+            &form.redirect,
+            Redirect::ALL.iter().map(|r| r.as_str()),
+            true,
         )?;
-
-        let actions = el(doc, "div")?.class("actions")?.build();
-        let run: HtmlButtonElement = button(doc, "run", "Run")?;
-        run.set_type("submit");
-        let copy_link: HtmlButtonElement = button(doc, "copy-link", "Copy link")?;
-        actions.append_child(&run)?;
-        actions.append_child(&copy_link)?;
-        element.append_child(&actions)?;
-        let link_status = el(doc, "p")?
-            .attr(Attr::Id, "link-status")?
-            .class("note")?
-            .build();
-        element.append_child(&link_status)?;
-        let notices = el(doc, "ul")?
-            .attr(Attr::Id, "notices")?
-            .class("notices")?
-            .build();
-        element.append_child(&notices)?;
-        let classification = el(doc, "div")?
-            .attr(Attr::Id, "classification")?
-            .class("classification")?
-            .build();
-        element.append_child(&classification)?;
-        parent.append_child(&element)?;
-
-        Ok(Form {
-            element,
-            url,
-            method,
-            mode,
-            credentials,
-            redirect,
-            headers,
-            add_header,
-            body_type,
-            body,
-            timeout,
-            cache_bust,
-            may_repeat,
-            app_origin,
-            copy_link,
-            classification,
-            link_status,
-            notices,
-        })
+        add_options(
+            doc,
+            &form.body_type,
+            BODY_TYPES.iter().map(|(label, _)| *label),
+            true,
+        )?;
+        form.url.set_placeholder("https://api.example.com/v1/items");
+        form.body.set_rows(3);
+        form.app_origin
+            .set_placeholder("https://myapp.example (for curl)");
+        form.cache_bust.set_checked(true);
+        parent.append_child(&form.element)?;
+        Ok(form)
     }
 
     /// Reads the form into a permalink state (its `stack` is the caller's), or names the field that
@@ -417,70 +317,163 @@ fn row_input(row: &Element, selector: &str) -> Option<HtmlInputElement> {
         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
 }
 
-fn input(doc: &Document, id: &str, kind: &str) -> Result<HtmlInputElement, JsValue> {
-    let input: HtmlInputElement = dom::create(doc, "input")?;
-    input.set_id(id);
-    input.set_type(kind);
-    Ok(input)
+/// The form's elements in document order: (depth, tag, attributes, text). An element at depth `d` goes
+/// into the last element at depth `d - 1`; depth 0 is the form itself. One loop builds them all
+/// ([`build_layout`]): a table costs a fraction of the WASM a chain of builder calls does.
+type Layout = &'static [(
+    u8,
+    &'static str,
+    &'static [(Attr, &'static str)],
+    &'static str,
+)];
+
+/// The attributes of an error slot, shown next to a field by [`Form::show_field_error`].
+macro_rules! slot {
+    ($id:literal) => {
+        &[
+            (Attr::Id, $id),
+            (Attr::Class, "field-error"),
+            (Attr::Role, "alert"),
+            (Attr::Hidden, ""),
+        ]
+    };
 }
 
-fn button(doc: &Document, id: &str, label: &str) -> Result<HtmlButtonElement, JsValue> {
-    let button: HtmlButtonElement = dom::create(doc, "button")?;
-    button.set_id(id);
-    button.set_type("button");
-    button.set_text_content(Some(label));
-    Ok(button)
-}
+#[rustfmt::skip]
+const LAYOUT: Layout = &[
+    (0, "form", &[(Attr::Id, "request-form"), (Attr::AriaLabel, "Request")], ""),
+      (1, "p", &[(Attr::Class, "origin")], ""),
+        (2, "span", &[], "requests are sent from "),
+        (2, "strong", &[(Attr::Id, "page-origin")], ""),
+      (1, "div", &[(Attr::Class, "field")], ""),
+        (2, "label", &[(Attr::For, "url")], "URL"),
+        (2, "input", &[(Attr::Id, "url"), (Attr::Type, "url"), (Attr::Autocomplete, "url"), (Attr::Spellcheck, "false"), (Attr::AriaDescribedBy, "url-error")], ""),
+        (2, "p", slot!("url-error"), ""),
+      (1, "div", &[(Attr::Class, "row")], ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "method")], "Method"),
+          (3, "input", &[(Attr::Id, "method"), (Attr::Type, "text"), (Attr::Value, "GET"), (Attr::List, "methods"), (Attr::Spellcheck, "false"), (Attr::AriaDescribedBy, "method-error")], ""),
+          (3, "p", slot!("method-error"), ""),
+        (2, "datalist", &[(Attr::Id, "methods")], ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "mode")], "Mode"),
+          (3, "select", &[(Attr::Id, "mode"), (Attr::AriaDescribedBy, "mode-error")], ""),
+          (3, "p", slot!("mode-error"), ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "credentials")], "Credentials"),
+          (3, "select", &[(Attr::Id, "credentials"), (Attr::AriaDescribedBy, "credentials-error")], ""),
+          (3, "p", slot!("credentials-error"), ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "redirect")], "Redirect"),
+          (3, "select", &[(Attr::Id, "redirect"), (Attr::AriaDescribedBy, "redirect-error")], ""),
+          (3, "p", slot!("redirect-error"), ""),
+      (1, "fieldset", &[], ""),
+        (2, "legend", &[], "Request headers"),
+        (2, "div", &[(Attr::Id, "headers")], ""),
+        (2, "button", &[(Attr::Id, "add-header"), (Attr::Type, "button")], "Add header"),
+        (2, "p", slot!("headers-error"), ""),
+      (1, "div", &[(Attr::Class, "field")], ""),
+        (2, "label", &[(Attr::For, "body-type")], "Body type (sets Content-Type)"),
+        (2, "select", &[(Attr::Id, "body-type"), (Attr::AriaDescribedBy, "body-type-error")], ""),
+        (2, "p", slot!("body-type-error"), ""),
+      (1, "div", &[(Attr::Class, "field")], ""),
+        (2, "label", &[(Attr::For, "body")], "Body"),
+        (2, "textarea", &[(Attr::Id, "body"), (Attr::Spellcheck, "false"), (Attr::AriaDescribedBy, "body-error")], ""),
+        (2, "p", slot!("body-error"), ""),
+      (1, "div", &[(Attr::Class, "row")], ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "timeout")], "Timeout (seconds)"),
+          (3, "input", &[(Attr::Id, "timeout"), (Attr::Type, "number"), (Attr::Value, "10"), (Attr::Min, "0.1"), (Attr::Max, "120"), (Attr::Step, "any"), (Attr::AriaDescribedBy, "timeout-error")], ""),
+          (3, "p", slot!("timeout-error"), ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "app-origin")], "Your app's origin"),
+          (3, "input", &[(Attr::Id, "app-origin"), (Attr::Type, "url"), (Attr::AriaDescribedBy, "app-origin-error")], ""),
+          (3, "p", slot!("app-origin-error"), ""),
+      (1, "label", &[(Attr::Class, "check")], ""),
+        (2, "input", &[(Attr::Id, "cache-bust"), (Attr::Type, "checkbox")], ""),
+        (2, "span", &[], " Avoid the preflight cache (adds a unique query parameter)"),
+      (1, "label", &[(Attr::Class, "check")], ""),
+        (2, "input", &[(Attr::Id, "may-repeat"), (Attr::Type, "checkbox")], ""),
+        (2, "span", &[], " Probes may repeat my request (non-safe method or body)"),
+      (1, "div", &[(Attr::Class, "actions")], ""),
+        (2, "button", &[(Attr::Id, "run"), (Attr::Type, "submit")], "Run"),
+        (2, "button", &[(Attr::Id, "copy-link"), (Attr::Type, "button")], "Copy link"),
+      (1, "p", &[(Attr::Id, "link-status"), (Attr::Class, "note")], ""),
+      (1, "ul", &[(Attr::Id, "notices"), (Attr::Class, "notices")], ""),
+      (1, "div", &[(Attr::Id, "classification"), (Attr::Class, "classification")], ""),
+];
 
-fn select<'a>(
-    doc: &Document,
-    id: &str,
-    options: impl Iterator<Item = &'a str>,
-) -> Result<HtmlSelectElement, JsValue> {
-    let select: HtmlSelectElement = dom::create(doc, "select")?;
-    select.set_id(id);
-    for option in options {
-        let element = el(doc, "option")?
-            .attr(Attr::Value, option)?
-            .text(option)
-            .build();
-        select.append_child(&element)?;
+/// Creates the elements of [`LAYOUT`], each inside its parent, and returns those with an id, by id (read
+/// from the table: asking the DOM would cross into JavaScript once per element and lookup).
+fn build_layout(doc: &Document) -> Result<Vec<(&'static str, Element)>, JsValue> {
+    let mut named = Vec::new();
+    // The open element at each depth.
+    let mut open: Vec<Element> = Vec::new();
+    for &(depth, tag, attrs, text) in LAYOUT {
+        let element = doc.create_element(tag)?;
+        for &(attr, value) in attrs {
+            element.set_attribute(attr.name(), value)?;
+            if attr == Attr::Id {
+                named.push((value, element.clone()));
+            }
+        }
+        if !text.is_empty() {
+            element.set_text_content(Some(text));
+        }
+        let depth = usize::from(depth);
+        open.truncate(depth);
+        if let Some(parent) = depth.checked_sub(1).and_then(|d| open.get(d)) {
+            parent.append_child(&element)?;
+        }
+        open.push(element);
     }
-    Ok(select)
+    Ok(named)
 }
 
-fn checkbox(
+/// The element of the built form with this id.
+fn by_id(named: &[(&str, Element)], id: &str) -> Option<Element> {
+    named.iter().find(|(i, _)| *i == id).map(|(_, e)| e.clone())
+}
+
+/// The typed handles on the built form; `None` if the layout lacks one.
+fn handles(named: &[(&str, Element)]) -> Option<Form> {
+    let find = |id: &str| by_id(named, id);
+    Some(Form {
+        element: find("request-form")?,
+        url: find("url")?.unchecked_into(),
+        method: find("method")?.unchecked_into(),
+        mode: find("mode")?.unchecked_into(),
+        credentials: find("credentials")?.unchecked_into(),
+        redirect: find("redirect")?.unchecked_into(),
+        headers: find("headers")?,
+        add_header: find("add-header")?.unchecked_into(),
+        body_type: find("body-type")?.unchecked_into(),
+        body: find("body")?.unchecked_into(),
+        timeout: find("timeout")?.unchecked_into(),
+        cache_bust: find("cache-bust")?.unchecked_into(),
+        may_repeat: find("may-repeat")?.unchecked_into(),
+        app_origin: find("app-origin")?.unchecked_into(),
+        copy_link: find("copy-link")?.unchecked_into(),
+        classification: find("classification")?,
+        link_status: find("link-status")?,
+        notices: find("notices")?,
+    })
+}
+
+/// Appends an `option` per value to a `select` or `datalist` (with the value as its text when `label`).
+fn add_options<'a>(
     doc: &Document,
-    parent: &Element,
-    id: &str,
-    label: &str,
-    checked: bool,
-) -> Result<HtmlInputElement, JsValue> {
-    let input = input(doc, id, "checkbox")?;
-    input.set_checked(checked);
-    let wrapper = el(doc, "label")?.class("check")?.child(&input)?.build();
-    wrapper.append_child(&el(doc, "span")?.text(&format!(" {label}")).build())?;
-    parent.append_child(&wrapper)?;
-    Ok(input)
-}
-
-/// A labelled field with its error slot.
-fn field(doc: &Document, id: &str, label: &str, control: &Element) -> Result<Node, JsValue> {
-    control.set_attribute(Attr::AriaDescribedBy.name(), &format!("{id}-error"))?;
-    el(doc, "div")?
-        .class("field")?
-        .child(&el(doc, "label")?.attr(Attr::For, id)?.text(label).build())?
-        .child(control)?
-        .child(&error_slot(doc, id)?)
-        .map(|b| b.build().into())
-}
-
-fn error_slot(doc: &Document, id: &str) -> Result<Node, JsValue> {
-    Ok(el(doc, "p")?
-        .attr(Attr::Id, &format!("{id}-error"))?
-        .class("field-error")?
-        .attr(Attr::Role, "alert")?
-        .attr(Attr::Hidden, "")?
-        .build()
-        .into())
+    list: &Element,
+    values: impl Iterator<Item = &'a str>,
+    label: bool,
+) -> Result<(), JsValue> {
+    for value in values {
+        let option = doc.create_element("option")?;
+        option.set_attribute(Attr::Value.name(), value)?;
+        if label {
+            option.set_text_content(Some(value));
+        }
+        list.append_child(&option)?;
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ use web_sys::{Document, Element, HtmlButtonElement, HtmlSelectElement, HtmlTextA
 use crate::dom::{self, el, set_prose, Attr};
 use crate::report::{Outcome, ProbeReport, Report};
 use corscope_model::fix::{self, Stack};
+use corscope_model::text::code_spans;
 use corscope_model::{curl, explain, CorsError, Request};
 
 /// What the fix and curl sections need beyond the report: the request as sent from the user's app origin
@@ -204,7 +205,12 @@ impl Output {
         self.draw_tools(doc, report, tools)?;
         let json = report.to_json()?;
         self.json.set_text_content(Some(&json));
-        self.announce.set_text_content(Some(&report.headline));
+        // What the headline shows, without the code spans' backticks.
+        let spoken: String = code_spans(&report.headline)
+            .into_iter()
+            .map(|(_, piece)| piece)
+            .collect();
+        self.announce.set_text_content(Some(&spoken));
         self.set_state(State::Done)
     }
 
@@ -281,7 +287,7 @@ fn details(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
         out.push(para(doc, &format!("DevTools code: {code}{certainty}"))?);
     }
     if !report.candidates.is_empty() {
-        out.push(list(
+        out.push(prose_list(
             doc,
             "Possible causes",
             &report
@@ -328,13 +334,13 @@ fn details(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
         .cloned()
         .collect();
     if !findings.is_empty() {
-        out.push(list(doc, "Findings", &findings)?);
+        out.push(prose_list(doc, "Findings", &findings)?);
     }
     if !report.untested.is_empty() {
-        out.push(list(doc, "Not tested", &report.untested)?);
+        out.push(prose_list(doc, "Not tested", &report.untested)?);
     }
     if !report.warnings.is_empty() {
-        out.push(list(doc, "Warnings", &report.warnings)?);
+        out.push(prose_list(doc, "Warnings", &report.warnings)?);
     }
     if report.outcome == Outcome::Ok {
         out.extend(readable(doc, report)?);
@@ -355,12 +361,15 @@ fn readable(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
     let mut out = Vec::new();
     if let (Some(status), Some(kind)) = (report.status, report.response_type) {
         let text = report.status_text.as_deref().unwrap_or("");
-        out.push(para(
-            doc,
-            &format!("Status {status} {text}; response.type is {kind}."),
-        )?);
+        out.push(
+            el(doc, "p")?
+                .text(&format!("Status {status} "))
+                .child(&el(doc, "span")?.class("verbatim")?.text(text).build())?
+                .child(&doc.create_text_node(&format!("; response.type is {kind}.")))?
+                .build(),
+        );
     }
-    out.push(list(doc, "Headers this page can read", &lines)?);
+    out.push(text_list(doc, "Headers this page can read", &lines)?);
     if report.hidden_headers.is_empty() {
         out.push(para(
             doc,
@@ -371,7 +380,7 @@ fn readable(doc: &Document, report: &Report) -> Result<Vec<Element>, JsValue> {
             "Access-Control-Expose-Headers: <header-name>, <header-name>",
         )?);
     } else {
-        out.push(list(
+        out.push(text_list(
             doc,
             "Headers hidden from this page",
             &report.hidden_headers,
@@ -403,15 +412,33 @@ fn para(doc: &Document, text: &str) -> Result<Element, JsValue> {
     Ok(el(doc, "p")?.text(text).build())
 }
 
-/// A paragraph of the model's prose (`backticked` names shown as code).
+/// A paragraph of the model's prose (its code spans shown as `<code>`).
 fn prose(doc: &Document, text: &str) -> Result<Element, JsValue> {
     Ok(el(doc, "p")?.prose(text)?.build())
 }
 
-fn list(doc: &Document, title: &str, items: &[String]) -> Result<Element, JsValue> {
+/// A titled list of the model's prose.
+fn prose_list(doc: &Document, title: &str, items: &[String]) -> Result<Element, JsValue> {
+    list(doc, title, items, |item, text| item.prose(text))
+}
+
+/// A titled list of text as the server sent it (header lines and names), shown verbatim; the
+/// `verbatim` class isolates it from the page's text direction (bidi controls stay inside).
+fn text_list(doc: &Document, title: &str, items: &[String]) -> Result<Element, JsValue> {
+    list(doc, title, items, |item, text| {
+        Ok(item.class("verbatim")?.text(text))
+    })
+}
+
+fn list(
+    doc: &Document,
+    title: &str,
+    items: &[String],
+    fill: for<'d> fn(dom::Builder<'d>, &str) -> Result<dom::Builder<'d>, JsValue>,
+) -> Result<Element, JsValue> {
     let ul = el(doc, "ul")?.build();
     for item in items {
-        ul.append_child(&el(doc, "li")?.prose(item)?.build())?;
+        ul.append_child(&fill(el(doc, "li")?, item)?.build())?;
     }
     Ok(el(doc, "div")?.text_child("h3", title)?.child(&ul)?.build())
 }

@@ -329,6 +329,40 @@ fn own_text(element: &Element) -> String {
     out
 }
 
+/// The page's stylesheet (style.css, which the test runner's page does not load), applied until dropped.
+struct PageStyle(Element);
+
+impl PageStyle {
+    fn load() -> PageStyle {
+        let doc = super::document();
+        let style = doc.create_element("style").unwrap();
+        style.set_text_content(Some(include_str!("../../style.css")));
+        doc.body().unwrap().append_child(&style).unwrap();
+        PageStyle(style)
+    }
+}
+
+impl Drop for PageStyle {
+    fn drop(&mut self) {
+        self.0.remove();
+    }
+}
+
+/// The element's computed `unicode-bidi` isolates its text (`isolate` or `plaintext`), so bidi controls
+/// in it (U+202E) cannot reorder the text around it.
+fn assert_isolated(element: &Element, label: &str) {
+    let window: JsValue = web_sys::window().unwrap().into();
+    let style = call(&window, "getComputedStyle", &[element.into()]);
+    let bidi = Reflect::get(&style, &"unicodeBidi".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default();
+    assert!(
+        bidi == "isolate" || bidi == "plaintext",
+        "{label}: unicode-bidi is {bidi:?}"
+    );
+}
+
 /// Mounts the page, starts watching, and runs `url` with the extra fragment fields `extra` (`&k=v…`).
 async fn run(url: &str, extra: &str) -> (Mounted, Watch, Json) {
     let page = Mounted::mount();
@@ -365,6 +399,9 @@ async fn hostile_bodies_are_previewed_verbatim_as_text() {
     let (page, watch, json) = run(&url, "").await;
     assert_eq!(json.str("outcome").as_deref(), Some("ok"));
     assert_eq!(text(&page, "body-preview"), payload);
+    // The preview holds U+202E: the stylesheet keeps its direction from reordering the page around it.
+    let _style = PageStyle::load();
+    assert_isolated(&page.find("body-preview"), "#body-preview");
     let label = format!("body ({}, rtl-override, nul-bytes)", names());
     assert_inert(&page, &watch, &label).await;
 }
@@ -705,13 +742,12 @@ async fn a_1_mib_hostile_body_is_capped_and_the_page_stays_responsive() {
     assert_no_panic();
 }
 
-/// Backticks in server text: the page renders the model's prose with `backticked` spans as `<code>`,
-/// and header values and the status text go through that path, so a server's backticks become `<code>`
-/// elements and disappear from the text. Still no markup and no script (checked); the lost backticks
-/// are logged as a known page bug until server text stops going through the prose path.
+/// Backticks in server text: the page renders the model's prose with CommonMark code spans as `<code>`.
+/// Header lines go in as plain text, and the status text goes into the headline as one code span (the
+/// model's `text::code`), so the server's backticks are shown verbatim and never split a `<code>`.
 #[wasm_bindgen_test]
-async fn backticks_in_server_text_stay_inert() {
-    let payload = format!("a`<img src=x onerror=\"window.{CANARY}='tick'\">`{MARK}`b");
+async fn backticks_in_server_text_stay_verbatim() {
+    let payload = format!("a`<img src=x onerror=\"window.{CANARY}='tick'\">``{MARK}`b");
     let url = lab_url(&format!(
         "/b?acao=echo&aceh=X-Tick&hdr={}&reason={}",
         enc(&format!("X-Tick: {payload}")),
@@ -719,21 +755,32 @@ async fn backticks_in_server_text_stay_inert() {
     ));
     let (page, watch, json) = run(&url, "").await;
     assert_eq!(json.str("outcome").as_deref(), Some("ok"));
+    let _style = PageStyle::load();
     for (id, shown) in [
         ("details", format!("x-tick: {payload}")),
         ("headline", format!("200 {payload}")),
     ] {
-        if !text(&page, id).contains(&shown) {
-            web_sys::console::log_1(
-                &format!(
-                    "known page bug: #{id} drops the server's backticks ({} <code> elements): {:?}",
-                    page.find(id).query_selector_all("code").unwrap().length(),
-                    text(&page, id)
-                )
-                .into(),
-            );
+        let text = text(&page, id);
+        assert!(text.contains(&shown), "#{id} lost the backticks: {text:?}");
+        // A <code> holding any of the payload holds all of it (a split would leave pieces in several).
+        let codes = page.find(id).query_selector_all("code").unwrap();
+        for i in 0..codes.length() {
+            let code: Element = codes.item(i).unwrap().dyn_into().unwrap();
+            let inside = code.text_content().unwrap_or_default();
+            if inside.contains(MARK) || inside.contains("<img") {
+                assert_eq!(inside, payload, "#{id}: a <code> holds part of the payload");
+            }
+            assert_isolated(&code, &format!("#{id} code"));
         }
     }
+    assert_eq!(
+        page.find("headline")
+            .query_selector_all("code")
+            .unwrap()
+            .length(),
+        1,
+        "the status text is one code span"
+    );
     assert_inert(
         &page,
         &watch,

@@ -195,3 +195,28 @@ async fn large_body_is_capped() {
     );
     assert_no_panic();
 }
+
+/// The safe probes start alongside the request; when it is allowed they are dropped unseen: no probe is
+/// reported, live or in the report. The slow preflight keeps the probes in flight when the answer comes.
+#[wasm_bindgen_test]
+async fn an_allowed_request_reports_no_probes() {
+    let seen = std::rc::Rc::new(std::cell::Cell::new(0));
+    let counter = std::rc::Rc::clone(&seen);
+    let options = Options {
+        on_probe: Some(std::rc::Rc::new(move |_: &corscope::ProbeReport| {
+            counter.set(counter.get() + 1)
+        })),
+        ..Options::default()
+    };
+    let spec = spec(
+        "GET",
+        "/b?acao=*&pf_acao=*&pf_acah=x-a&pf_delay_ms=400",
+        &[("X-A", "1")],
+    );
+    let report = diagnose(&spec, options).await;
+    assert_eq!(report.outcome, Outcome::Ok, "{}", report.headline);
+    assert!(report.preflight);
+    assert!(report.probes.is_empty(), "{:?}", report.probes);
+    assert_eq!(seen.get(), 0, "on_probe was called for an allowed request");
+    assert_no_panic();
+}

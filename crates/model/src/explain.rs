@@ -9,6 +9,7 @@
 use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::request::Request;
+use crate::text::code;
 use crate::url::Origin;
 use crate::verdict::{Blocked, FaultPart, Missing, NetworkError, Warning};
 
@@ -37,26 +38,30 @@ pub fn headline(blocked: &Blocked, request: &Request) -> String {
         }
         WildcardOriginNotAllowed | PreflightWildcardOriginNotAllowed => format!(
             "{subject} has Access-Control-Allow-Origin `*`, which a request with credentials cannot \
-             use (it must be `{origin}`)."
+             use (it must be {}).",
+            code(&origin)
         ),
         MultipleAllowOriginValues | PreflightMultipleAllowOriginValues => format!(
-            "{subject} has several Access-Control-Allow-Origin values (`{seen}`{}); it must be \
-             exactly one: `{}`.",
+            "{subject} has several Access-Control-Allow-Origin values ({}{}); it must be \
+             exactly one: {}.",
+            code(seen),
             if sent_twice(seen) {
                 ", the same value sent twice"
             } else {
                 ""
             },
-            required(blocked, &origin)
+            code(required(blocked, &origin))
         ),
         InvalidAllowOriginValue | PreflightInvalidAllowOriginValue => format!(
-            "{subject} has Access-Control-Allow-Origin `{seen}`, which is not an origin (it must be \
-             `{}`).",
-            required(blocked, &origin)
+            "{subject} has Access-Control-Allow-Origin {}, which is not an origin (it must be \
+             {}).",
+            code(seen),
+            code(required(blocked, &origin))
         ),
         AllowOriginMismatch | PreflightAllowOriginMismatch => format!(
-            "{subject} has Access-Control-Allow-Origin `{seen}`, but the request's origin is `{}`{}.",
-            required(blocked, &origin),
+            "{subject} has Access-Control-Allow-Origin {}, but the request's origin is {}{}.",
+            code(seen),
+            code(required(blocked, &origin)),
             origin_difference(seen, required(blocked, &origin))
         ),
         InvalidAllowCredentials | PreflightInvalidAllowCredentials => match &blocked.seen {
@@ -65,39 +70,46 @@ pub fn headline(blocked: &Blocked, request: &Request) -> String {
                  credentials needs."
             ),
             Some(value) => format!(
-                "{subject} has Access-Control-Allow-Credentials `{value}`; it must be exactly `true`."
+                "{subject} has Access-Control-Allow-Credentials {}; it must be exactly `true`.",
+                code(value)
             ),
         },
         PreflightInvalidStatus => format!(
             "The preflight (OPTIONS) response has status {seen}; it needs a 2xx status (usually 204)."
         ),
         PreflightDisallowedRedirect => format!(
-            "The preflight (OPTIONS) request was redirected (to `{seen}`); a preflight may not \
-             redirect."
+            "The preflight (OPTIONS) request was redirected (to {}); a preflight may not \
+             redirect.",
+            code(seen)
         ),
         InvalidAllowMethodsPreflightResponse => format!(
-            "The preflight response's Access-Control-Allow-Methods `{seen}` does not parse{}.",
+            "The preflight response's Access-Control-Allow-Methods {} does not parse{}.",
+            code(seen),
             first_invalid(seen)
         ),
         InvalidAllowHeadersPreflightResponse => format!(
-            "The preflight response's Access-Control-Allow-Headers `{seen}` does not parse{}.",
+            "The preflight response's Access-Control-Allow-Headers {} does not parse{}.",
+            code(seen),
             first_invalid(seen)
         ),
         MethodDisallowedByPreflightResponse => format!(
-            "The preflight response lacks `{}` in Access-Control-Allow-Methods ({}).",
-            param.to_ascii_uppercase(),
+            "The preflight response lacks {} in Access-Control-Allow-Methods ({}).",
+            code(&param.to_ascii_uppercase()),
             it_allows(blocked.seen.as_deref())
         ),
         HeaderDisallowedByPreflightResponse => format!(
-            "The preflight response lacks `{param}` in Access-Control-Allow-Headers ({}).",
+            "The preflight response lacks {} in Access-Control-Allow-Headers ({}).",
+            code(param),
             it_allows(blocked.seen.as_deref())
         ),
         RedirectContainsCredentials => format!(
-            "{subject} points to `{seen}`, which carries a user name or password; the browser \
-             refuses that for a cross-origin request."
+            "{subject} points to {}, which carries a user name or password; the browser \
+             refuses that for a cross-origin request.",
+            code(seen)
         ),
         DisallowedByMode => format!(
-            "{subject} redirects to another origin (`{seen}`), which mode `same-origin` refuses."
+            "{subject} redirects to another origin ({}), which mode `same-origin` refuses.",
+            code(seen)
         ),
         other => candidate_detail(other).to_string(),
     }
@@ -331,9 +343,9 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
              must send one line with one origin."
         ),
         InvalidAllowOriginValue | PreflightInvalidAllowOriginValue => format!(
-            "Access-Control-Allow-Origin must be `*` or a serialized origin such as `{}` \
+            "Access-Control-Allow-Origin must be `*` or a serialized origin such as {} \
              (scheme, host and port, nothing else); patterns like `*.example.com` are not supported.",
-            request.origin()
+            code(&request.origin().serialize())
         ),
         AllowOriginMismatch | PreflightAllowOriginMismatch => {
             "The browser compares Access-Control-Allow-Origin byte for byte with the request's \
@@ -361,15 +373,15 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
                 .to_string()
         }
         MethodDisallowedByPreflightResponse => format!(
-            "The request's method `{}` is not GET, HEAD or POST, so the preflight's \
+            "The request's method {} is not GET, HEAD or POST, so the preflight's \
              Access-Control-Allow-Methods must list it.",
-            request.method()
+            code(request.method())
         ),
         HeaderDisallowedByPreflightResponse => format!(
-            "The request sends `{}`, which is not CORS-safelisted, so the preflight's \
+            "The request sends {}, which is not CORS-safelisted, so the preflight's \
              Access-Control-Allow-Headers must list it (names are compared case-insensitively). The \
              browser asked for: {}.",
-            sent_header(request, blocked.chromium_failed_parameter()),
+            code(&sent_header(request, blocked.chromium_failed_parameter())),
             request.unsafe_header_names().join(", ")
         ),
         RedirectContainsCredentials => "A redirect target with `user:password@` would leak or \
@@ -388,10 +400,11 @@ fn divergence_note(blocked: &Blocked, request: &Request) -> Option<String> {
             let method = request.method();
             let upper = method.to_ascii_uppercase();
             (method != upper).then(|| {
+                let (method, upper) = (code(method), code(&upper));
                 format!(
                     "Methods are compared exactly as sent, case included, and `fetch()` upper-cases only \
-                     DELETE, GET, HEAD, OPTIONS, POST and PUT: `{method}` goes out as `{method}`. Send \
-                     `{upper}` and list `{upper}`, which works in every browser."
+                     DELETE, GET, HEAD, OPTIONS, POST and PUT: {method} goes out as {method}. Send \
+                     {upper} and list {upper}, which works in every browser."
                 )
             })
         }
@@ -410,9 +423,10 @@ fn divergence_note(blocked: &Blocked, request: &Request) -> Option<String> {
 /// The sentence every Access-Control-Allow-Origin verdict needs on a tester's page.
 pub fn origin_note(origin: &Origin) -> String {
     format!(
-        "The origin checked is `{origin}`, the one this request was sent from; if your app runs on \
+        "The origin checked is {}, the one this request was sent from; if your app runs on \
          another origin, the server may rightly allow your app and refuse this page, so check with \
-         the curl commands and your app's origin."
+         the curl commands and your app's origin.",
+        code(&origin.serialize())
     )
 }
 
@@ -431,10 +445,12 @@ pub fn candidate_headline(
     let param = failed_parameter.unwrap_or("");
     match (fault_header, failed_parameter) {
         (Some(ACAH), Some(_)) => format!(
-            "{subject} does not allow the request header `{param}` in Access-Control-Allow-Headers."
+            "{subject} does not allow the request header {} in Access-Control-Allow-Headers.",
+            code(param)
         ),
         (Some(ACAM), Some(_)) => format!(
-            "{subject} does not allow the method `{param}` in Access-Control-Allow-Methods."
+            "{subject} does not allow the method {} in Access-Control-Allow-Methods.",
+            code(param)
         ),
         (Some(ACAO), _) => format!(
             "{subject} has no Access-Control-Allow-Origin that allows this page's origin (missing, \
@@ -447,7 +463,7 @@ pub fn candidate_headline(
         (Some("redirect"), _) => {
             format!("{subject} is a redirect, which the browser refuses here.")
         }
-        (Some(header), _) => format!("{subject} has a bad `{header}` header."),
+        (Some(header), _) => format!("{subject} has a bad {} header.", code(header)),
         (None, _) => format!("{subject} fails a CORS check that the probes could not isolate."),
     }
 }
@@ -523,11 +539,13 @@ pub fn network_error(error: &NetworkError) -> String {
                 .to_string()
         }
         NetworkError::RedirectToNonHttp { location, .. } => format!(
-            "A redirect leads to `{location}`, which is not http or https; the browser refuses to \
-             follow it (a network error, not a CORS error)."
+            "A redirect leads to {}, which is not http or https; the browser refuses to \
+             follow it (a network error, not a CORS error).",
+            code(location)
         ),
         NetworkError::InvalidRedirectLocation { location, .. } => format!(
-            "A redirect's Location `{location}` is not a valid URL; the browser fails the fetch."
+            "A redirect's Location {} is not a valid URL; the browser fails the fetch.",
+            code(location)
         ),
     }
 }
@@ -542,7 +560,8 @@ pub fn missing(missing: &Missing) -> String {
                             check it too."
             .to_string(),
         Missing::RedirectTarget { location } => format!(
-            "The last response redirects to `{location}`; paste the response from there too."
+            "The last response redirects to {}; paste the response from there too.",
+            code(location)
         ),
     }
 }
@@ -565,9 +584,9 @@ fn allowed_origin_values(blocked: &Blocked, request: &Request) -> String {
         origin.to_string()
     };
     if request.is_credentialed() {
-        format!("`{origin}`")
+        code(&origin)
     } else {
-        format!("`{origin}` or `*`")
+        format!("{} or `*`", code(&origin))
     }
 }
 
@@ -625,7 +644,7 @@ fn it_allows(seen: Option<&str>) -> String {
     match seen {
         None => "the header is absent".to_string(),
         Some(value) if value.trim().is_empty() => "the header is empty".to_string(),
-        Some(value) => format!("it allows `{value}`"),
+        Some(value) => format!("it allows {}", code(value)),
     }
 }
 
@@ -639,7 +658,8 @@ fn invalid_item(list: &str) -> Option<&str> {
 fn first_invalid(list: &str) -> String {
     match invalid_item(list) {
         Some(item) => format!(
-            ": `{item}` is not a token (items are separated by commas, not spaces or semicolons)"
+            ": {} is not a token (items are separated by commas, not spaces or semicolons)",
+            code(item)
         ),
         None => String::new(),
     }
@@ -690,6 +710,22 @@ mod tests {
             let b = blocked(&req, None, vec![r]);
             let line = headline(&b, &req.clone().build());
             assert!(line.contains(acao) && line.contains(hint), "{line}");
+        }
+    }
+
+    #[test]
+    fn server_values_with_backticks_stay_whole_code_spans() {
+        // The page shows code spans as <code>: a server's backticks must neither vanish nor split one.
+        let req = Req::new("GET");
+        for acao in ["a`b", "`https://x.example`", "https://x``.example", "a ` b"] {
+            let r = Response::new(200).with("Access-Control-Allow-Origin", acao);
+            let b = blocked(&req, None, vec![r]);
+            let line = headline(&b, &req.clone().build());
+            let code: Vec<&str> = crate::text::code_spans(&line)
+                .into_iter()
+                .filter_map(|(code, piece)| code.then_some(piece))
+                .collect();
+            assert!(code.contains(&acao), "{acao:?}: {line} -> {code:?}");
         }
     }
 

@@ -16,6 +16,7 @@ use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::probe::Inference;
 use crate::request::Request;
+use crate::text::code;
 use crate::verdict::{Allowed, Blocked, FaultPart};
 
 /// A server stack corscope writes configuration for.
@@ -292,7 +293,7 @@ impl Values {
             let h = h.to_ascii_lowercase();
             if !headers.contains(&h) {
                 headers.push(h);
-                headers.sort();
+                crate::header::sort_by(&mut headers, |a, b| a < b);
             }
         }
         let expose = match focus {
@@ -336,8 +337,8 @@ impl Values {
 fn focus_summary(focus: &Focus, v: &Values) -> String {
     match focus {
         Focus::AllowOrigin => format!(
-            "Send `Access-Control-Allow-Origin: {}` exactly (no trailing slash){}.",
-            v.origin,
+            "Send {} exactly (no trailing slash){}.",
+            code(&format!("Access-Control-Allow-Origin: {}", v.origin)),
             if v.credentials {
                 ", never `*`, since the request sends credentials"
             } else {
@@ -371,8 +372,8 @@ fn focus_summary(focus: &Focus, v: &Values) -> String {
         ),
         Focus::AvoidRedirect(problem) => redirect_summary(*problem),
         Focus::ExposeHeaders(names) => format!(
-            "Expose the hidden response headers with `Access-Control-Expose-Headers: {}`.",
-            names.join(", ")
+            "Expose the hidden response headers with {}.",
+            code(&format!("Access-Control-Expose-Headers: {}", names.join(", ")))
         ),
         Focus::General => format!(
             "A complete CORS configuration for this request (origin {}, methods {}{}).",

@@ -74,7 +74,7 @@ pub mod permalink;
 
 pub mod probe;
 
-mod text;
+pub mod text;
 
 pub use crate::classify::{classify, Classification, Refusal};
 pub use crate::error::CorsError;

@@ -30,6 +30,7 @@ use std::fmt;
 
 use crate::header::is_token;
 use crate::response::{Exchange, HeaderList, Response};
+use crate::text::code;
 
 /// The largest paste accepted, in bytes (1 MiB): far more than any header block, small enough that a
 /// pasted log file cannot stall the page.
@@ -160,14 +161,16 @@ impl fmt::Display for PasteErrorKind {
             ),
             PasteErrorKind::BadStatusLine { found } => write!(
                 f,
-                "expected a status line such as `HTTP/1.1 200 OK`, found `{found}`"
+                "expected a status line such as `HTTP/1.1 200 OK`, found {}",
+                code(found)
             ),
             PasteErrorKind::ExpectedHeader { found } => {
-                write!(f, "expected `Name: value`, found `{found}`")
+                write!(f, "expected `Name: value`, found {}", code(found))
             }
             PasteErrorKind::InvalidHeaderName { name } => write!(
                 f,
-                "`{name}` is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)"
+                "{} is not a valid header name (letters, digits and !#$%&'*+-.^_`|~ only)",
+                code(name)
             ),
             PasteErrorKind::FoldWithoutHeader => f.write_str(
                 "the line starts with a space, which continues a header, but no header precedes it",

@@ -22,6 +22,7 @@ use std::fmt;
 use std::ops::RangeInclusive;
 
 use crate::request::{Credentials, Mode, Redirect, RequestSpec};
+use crate::text::code;
 
 /// The longest fragment [`parse`] reads (256 KiB). Bodies make links long, but a quarter of a megabyte
 /// is far beyond any hand-made test; past it the fragment is refused, not processed (issue 7 point 3).
@@ -209,26 +210,32 @@ impl fmt::Display for FragmentNotice {
                 f,
                 "the link has {rows} header rows, over the limit of {MAX_HEADER_ROWS}: it was not read"
             ),
-            FragmentNotice::UnknownKey { key } => write!(f, "`{key}` is not a known field: ignored"),
-            FragmentNotice::MissingValue { key } => write!(f, "`{key}` has no `=value`: ignored"),
+            FragmentNotice::UnknownKey { key } => write!(f, "{} is not a known field: ignored", code(key)),
+            FragmentNotice::MissingValue { key } => write!(f, "{} has no `=value`: ignored", code(key)),
             FragmentNotice::BadPercentEncoding { key } => write!(
                 f,
-                "`{key}` has a `%` not followed by two hex digits: ignored"
+                "{} has a `%` not followed by two hex digits: ignored",
+                code(key)
             ),
             FragmentNotice::InvalidUtf8 { key } => {
-                write!(f, "`{key}` does not decode to UTF-8 text: ignored")
+                write!(f, "{} does not decode to UTF-8 text: ignored", code(key))
             }
             FragmentNotice::BadValue {
                 key,
                 value,
                 expected,
-            } => write!(f, "`{key}={value}` is not valid ({expected}): ignored"),
+            } => write!(
+                f,
+                "{} is not valid ({expected}): ignored",
+                code(&format!("{key}={value}"))
+            ),
             FragmentNotice::HeaderWithoutColon { value } => write!(
                 f,
-                "header `{value}` has no `:` between name and value: ignored"
+                "header {} has no `:` between name and value: ignored",
+                code(value)
             ),
             FragmentNotice::Repeated { key } => {
-                write!(f, "`{key}` appears more than once: the last one is used")
+                write!(f, "{} appears more than once: the last one is used", code(key))
             }
         }
     }

@@ -521,8 +521,7 @@ fn header_names(headers: &HeaderList) -> Vec<String> {
         .iter()
         .map(|(n, _)| n.to_ascii_lowercase())
         .collect();
-    names.sort();
-    names.dedup();
+    crate::header::sort_dedup(&mut names);
     names
 }
 
