@@ -135,8 +135,9 @@ pub struct ProbePlan {
 /// What the probes establish about a failed request.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Inference {
-    /// The likely DevTools codes, in Chromium's order of checks: those of the simplest explanations (the
-    /// fewest server faults that account for every outcome). Exactly one when certain.
+    /// The likely DevTools codes: those of the simplest explanations (the fewest server faults that account
+    /// for every outcome), in Chromium's order of checks across faults and, for the alternatives one fault
+    /// allows, commonest first (the first is the page's "most likely"). Exactly one when certain.
     pub candidates: Vec<CorsError>,
     /// Chromium's `failedParameter` for each candidate (same order) where a page can know it: the
     /// method or header name of a `Method`/`HeaderDisallowedByPreflightResponse`; `None` otherwise
@@ -635,14 +636,16 @@ impl Fault {
             Fault::CredentialsRejected if ctx.preflighted => twin(&credentials),
             Fault::CredentialsRejected | Fault::ActualCredentialsRejected => credentials.to_vec(),
             Fault::PreflightCredentialsRejected => twin(&credentials),
-            // A redirect only on OPTIONS (a router's trailing-slash fallback) is invisible to GET probes.
+            // Alternatives, not an order of checks: which one depends on the server, so the commonest
+            // comes first (a router answering OPTIONS 404/405 without CORS headers). A redirect only on
+            // OPTIONS (a router's trailing-slash fallback) is invisible to GET probes, and rare.
             Fault::PreflightRejected => vec![
-                PreflightDisallowedRedirect,
                 PreflightMissingAllowOriginHeader,
                 PreflightInvalidStatus,
                 PreflightAllowOriginMismatch,
                 PreflightMultipleAllowOriginValues,
                 PreflightInvalidAllowOriginValue,
+                PreflightDisallowedRedirect,
                 InvalidAllowMethodsPreflightResponse,
                 InvalidAllowHeadersPreflightResponse,
             ],

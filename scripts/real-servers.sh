@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# corscope against real server frameworks: Express + the `cors` npm package and Starlette's CORSMiddleware
+# (FastAPI's), in typical configurations and misconfigurations (e2e/servers/). Builds the page (or reuses
+# one), starts both servers on free loopback ports, and runs e2e/real-servers.mjs, which compares the page's
+# verdict (browser-only and pasted-headers paths) with Chromium's own for every case. Prints the agreement
+# table and totals; exits non-zero on any wrong row. Stops everything it started, by PID.
+#
+# Installs on first use: `npm ci` in e2e/servers/express (express, cors; pinned by package-lock.json) and a
+# venv in target/real-servers/venv with e2e/servers/starlette/requirements.txt (starlette, uvicorn).
+# Env: CORSCOPE_E2E_DIST=<dir>  use an already built dist/ instead of building one
+#      CASE=<name,...>          only these cases;  CHROMIUM=<path> (default /usr/bin/chromium)
+# Output: the table on stdout; target/real-servers/results.json (every row, full reports).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'real-servers: %s\n' "$*" >&2; }
+start=$(date +%s)
+. scripts/page-harness.sh
+harness_tools
+command -v python3 >/dev/null || { say "python3 is required"; exit 1; }
+
+if [ ! -d e2e/servers/express/node_modules/cors ]; then
+  say "installing express and cors (npm ci in e2e/servers/express)"
+  (cd e2e/servers/express && npm ci --no-audit --no-fund --loglevel=error)
+fi
+VENV=target/real-servers/venv
+if ! "$VENV/bin/python" -c 'import starlette, uvicorn' 2>/dev/null; then
+  say "installing starlette and uvicorn into $VENV"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r e2e/servers/starlette/requirements.txt
+fi
+
+harness_dist "${CORSCOPE_E2E_DIST:-}"
+
+# Starts a server that prints `listening on <url>`; sets the variable named $1 to that URL.
+start_server() {
+  local var=$1 name=$2; shift 2
+  local log="$WORK/$name.log" pid url
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 100); do
+    grep -q '^listening on ' "$log" && break
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; say "$name failed to start"; exit 1; }
+    sleep 0.1
+  done
+  url=$(sed -n 's/^listening on //p' "$log")
+  [ -n "$url" ] || { cat "$log" >&2; say "$name did not say where it listens"; exit 1; }
+  # Ready: it answers HTTP (any status).
+  for _ in $(seq 50); do curl -s -o /dev/null --max-time 5 "$url/" && break; sleep 0.1; done
+  curl -s -o /dev/null --max-time 5 "$url/" || { cat "$log" >&2; say "$name does not answer at $url"; exit 1; }
+  printf -v "$var" '%s' "$url"
+}
+start_server EXPRESS express node e2e/servers/express/app.js
+start_server STARLETTE starlette "$VENV/bin/python" e2e/servers/starlette/app.py
+say "express $EXPRESS (pid ${PIDS[0]}), starlette $STARLETTE (pid ${PIDS[1]})"
+
+status=0
+harness_run e2e/real-servers.mjs --dist "$DIST" --express "$EXPRESS" --starlette "$STARLETTE" --out target/real-servers || status=$?
+say "finished in $(( $(date +%s) - start )) s with status $status"
+exit "$status"
