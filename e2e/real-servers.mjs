@@ -59,6 +59,9 @@ const CASES = [
   { name: 'express-get-only-get', server: 'express', path: '/get-only', request: GET, expect: 'ok' },
   { name: 'express-get-only-put', server: 'express', path: '/get-only', request: { method: 'PUT', credentials: 'omit', headers: [] }, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
   { name: 'express-get-only-get-header', server: 'express', path: '/get-only', request: { ...GET, headers: [['Authorization', 'Bearer t']] }, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'spring-style-header', server: 'express', path: '/spring-style', request: { ...GET, headers: [['X-Custom', '1']] }, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'spring-style-put', server: 'express', path: '/spring-style', request: { method: 'PUT', credentials: 'omit', headers: [] }, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'spring-style-json-post', server: 'express', path: '/spring-style', request: { method: 'POST', credentials: 'omit', headers: [['Content-Type', 'application/json']], body: '{}' }, expect: 'ok' },
   { name: 'express-unknown-route', server: 'express', path: '/nowhere', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
   // Starlette CORSMiddleware
   { name: 'starlette-wildcard-get', server: 'starlette', path: '/wildcard/api', request: GET, expect: 'ok' },

@@ -650,13 +650,19 @@ impl Fault {
                 InvalidAllowHeadersPreflightResponse,
             ],
             // A server may refuse a method or header with an error status instead of leaving it out of the
-            // list (Starlette answers 400 "Disallowed CORS method"); Chromium then reports the status.
-            Fault::PreflightMethod => {
-                vec![MethodDisallowedByPreflightResponse, PreflightInvalidStatus]
-            }
-            Fault::PreflightHeader(_) => {
-                vec![HeaderDisallowedByPreflightResponse, PreflightInvalidStatus]
-            }
+            // list (Starlette answers 400 "Disallowed CORS method"), and Chromium then reports the status;
+            // or with no CORS headers at all (Spring answers 403 "Invalid CORS request", rack-cors drops
+            // them), and Chromium reports the missing origin header.
+            Fault::PreflightMethod => vec![
+                MethodDisallowedByPreflightResponse,
+                PreflightInvalidStatus,
+                PreflightMissingAllowOriginHeader,
+            ],
+            Fault::PreflightHeader(_) => vec![
+                HeaderDisallowedByPreflightResponse,
+                PreflightInvalidStatus,
+                PreflightMissingAllowOriginHeader,
+            ],
             Fault::PreflightWildcardMethods => vec![MethodDisallowedByPreflightResponse],
             Fault::PreflightWildcardHeaders => vec![HeaderDisallowedByPreflightResponse],
             Fault::RedirectUnfollowable => vec![RedirectContainsCredentials],
@@ -1276,7 +1282,11 @@ mod tests {
         });
         assert_eq!(
             i.candidates,
-            [HeaderDisallowedByPreflightResponse, PreflightInvalidStatus]
+            [
+                HeaderDisallowedByPreflightResponse,
+                PreflightInvalidStatus,
+                PreflightMissingAllowOriginHeader
+            ]
         );
         assert_eq!(i.failed_parameter.as_deref(), Some("x-api-key"));
         assert_eq!(i.fault_stage, Some(Stage::Preflight));
@@ -1459,7 +1469,11 @@ mod tests {
         let (_, i) = run(&s, false, refusing(&plan, &["x-c"]));
         assert_eq!(
             i.candidates,
-            [HeaderDisallowedByPreflightResponse, PreflightInvalidStatus]
+            [
+                HeaderDisallowedByPreflightResponse,
+                PreflightInvalidStatus,
+                PreflightMissingAllowOriginHeader
+            ]
         );
         assert_eq!(i.failed_parameter.as_deref(), Some("x-c"));
         assert_eq!(i.parameters[0].as_deref(), Some("x-c"));
@@ -1522,8 +1536,9 @@ mod tests {
             acah: String,
             pf_status: u16,
             actual_status: u16,
-            /// Starlette: a refused method or header gets 400 (with the CORS headers).
-            refuse_with_400: bool,
+            /// How a refused method or header is answered: 0 left out of the lists; 1 Starlette's 400
+            /// (with the CORS headers); 2 Spring's 403 with no CORS header at all.
+            refusal: u8,
             /// Whether non-GET actual answers keep their CORS headers.
             other_methods_keep_cors: bool,
         }
@@ -1562,8 +1577,16 @@ mod tests {
                 || r.unsafe_header_names()
                     .iter()
                     .any(|h| !listed(&server.acah, h));
-            if server.refuse_with_400 && refused {
-                preflight.status = 400;
+            match (refused, server.refusal) {
+                (true, 1) => preflight.status = 400,
+                (true, 2) => {
+                    preflight.status = 403;
+                    return Exchange {
+                        preflight: Some(preflight),
+                        actual: vec![Response::new(server.actual_status)],
+                    };
+                }
+                _ => {}
             }
             if let Some(v) = origin_value(server.pf_acao, &origin) {
                 preflight.headers.push("Access-Control-Allow-Origin", v);
@@ -1625,7 +1648,7 @@ mod tests {
                 ]),
                 proptest::sample::select(&[200u16, 204, 301, 404, 500][..]),
                 proptest::sample::select(&[200u16, 500][..]),
-                any::<bool>(),
+                0u8..3,
                 any::<bool>(),
             )
                 .prop_map(
@@ -1646,7 +1669,7 @@ mod tests {
                         acah: acah.to_string(),
                         pf_status,
                         actual_status,
-                        refuse_with_400: refuse,
+                        refusal: refuse,
                         other_methods_keep_cors: keep,
                     },
                 )

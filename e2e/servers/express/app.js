@@ -46,6 +46,33 @@ all('/error');
 app.get('/get-only', cors(), ok);
 app.put('/get-only', cors(), ok);
 
+// 9. Spring's way of refusing a preflight (DefaultCorsProcessor: a header or method outside the policy gets
+//    `403 Invalid CORS request` with no CORS header at all; rack-cors likewise drops them), written out here
+//    because no JVM is available: any origin, methods GET and POST, request header Content-Type only.
+app.use('/spring-style', (req, res, next) => {
+  const origin = req.get('origin');
+  if (!origin) return next();
+  res.vary('Origin');
+  const preflight = req.method === 'OPTIONS' && req.get('access-control-request-method');
+  if (preflight) {
+    const method = req.get('access-control-request-method');
+    const headers = (req.get('access-control-request-headers') ?? '')
+      .split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+    if (!['GET', 'POST'].includes(method) || headers.some((h) => h !== 'content-type')) {
+      return res.status(403).send('Invalid CORS request');
+    }
+    res.set({
+      'Access-Control-Allow-Origin': origin,
+      'Access-Control-Allow-Methods': 'GET,POST',
+      'Access-Control-Allow-Headers': headers.join(', '),
+    });
+    return res.status(200).end();
+  }
+  res.set('Access-Control-Allow-Origin', origin);
+  return next();
+});
+all('/spring-style');
+
 app.use((req, res) => res.status(404).send('Not Found'));
 // eslint-disable-next-line no-unused-vars
 app.use((err, req, res, next) => res.status(500).send(`Internal Server Error: ${err.message}`));
