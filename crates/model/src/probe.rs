@@ -906,6 +906,17 @@ impl Evidence {
         world & self.required == self.required && self.failing.iter().all(|m| world & m != 0)
     }
 
+    /// The faults no passing fetch rules out.
+    fn open_faults<'f>(&self, faults: &'f [Fault]) -> impl Iterator<Item = &'f Fault> {
+        let open = self.open;
+        faults
+            .iter()
+            .enumerate()
+            .take(32)
+            .filter(move |(i, _)| open & (1 << i) != 0)
+            .map(|(_, f)| f)
+    }
+
     /// Whether some world does.
     fn any(&self) -> bool {
         self.explains(self.open)
@@ -1047,6 +1058,18 @@ fn conclude(
         if !candidates.contains(&code) && !inference.also_possible.contains(&code) {
             inference.also_possible.push(code);
         }
+    }
+    // A server may refuse a header or method by dropping every CORS header (Spring's 403, rack-cors): the
+    // preflight then fails its origin check, before any credentials or status check, so such a refusal
+    // shows as PreflightMissingAllowOriginHeader whatever else the world blames. Any refusal no passing
+    // probe rules out is in a consistent world (the world of every open fault explains the outcomes).
+    let refusal_open = evidence.open_faults(faults).any(|f| {
+        matches!(f, Fault::PreflightHeader(_) | Fault::PreflightMethod)
+            && f.breaks(&ctx.request, ctx)
+    });
+    let bare = CorsError::PreflightMissingAllowOriginHeader;
+    if refusal_open && !candidates.contains(&bare) && !inference.also_possible.contains(&bare) {
+        inference.also_possible.push(bare);
     }
     inference.certain = candidates.len() == 1 && inference.also_possible.is_empty();
     // The method or header that the parameterised candidates implicate, when they agree: a PUT refused
