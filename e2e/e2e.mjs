@@ -14,14 +14,13 @@
 // bad-input tests. Exits 1 on any wrong row or failed check.
 //
 // Env: SCENARIO=<name,...> runs only those scenarios; E2E_PARTS=scenarios,click,bad (default: all).
-import { chromium } from 'playwright-core';
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BLANK_PATH, pngInfo, serveStatic, shellWords } from './util.mjs';
-import { chromiumVerdict, describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
+import { BLANK_PATH, pngInfo, serveStatic } from './util.mjs';
+import { chromiumOwn, doneCount, headersOf, launch, openPage, pastePath, permalink, waitDone } from './page.mjs';
+import { describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 if (!args.dist || !args.lab) {
@@ -32,8 +31,6 @@ const LAB = args.lab.replace(/\/$/, '');
 const OUT = resolve(args.out ?? 'target/e2e');
 const ONLY = process.env.SCENARIO ? new Set(process.env.SCENARIO.split(',')) : null;
 const PARTS = new Set((process.env.E2E_PARTS ?? 'scenarios,click,bad').split(','));
-const DONE_MS = 20_000;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const started = Date.now();
 const failures = [];
 const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
@@ -46,13 +43,7 @@ const profile = await mkdtemp(join(tmpdir(), 'corscope-e2e-profile-'));
 process.on('exit', () => rmSync(profile, { recursive: true, force: true }));
 let context;
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  context = await launch(profile);
   const version = context.browser()?.version() ?? (await (await context.newCDPSession(context.pages()[0] ?? await context.newPage())).send('Browser.getVersion')).product;
   console.log(`page ${site.url}  lab ${LAB}  ${version}`);
   await mkdir(OUT, { recursive: true });
@@ -72,53 +63,6 @@ process.exit(failures.length ? 1 : 0);
 
 // ---------------------------------------------------------------------------------------------------
 
-/// A page of corscope, with page errors and console errors collected.
-async function openPage(url) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && /panic|RuntimeError|unreachable/i.test(m.text())) page.problems.push(`console: ${m.text()}`); });
-  await page.goto(url);
-  await page.waitForSelector('#request-form', { state: 'attached', timeout: 10_000 });
-  // Counts the report's transitions to done/failed: a later run is seen finishing even when the
-  // previous one already left data-state=done. (DevTools' evaluate is not bound by the page's CSP.)
-  await page.evaluate(() => {
-    const report = document.getElementById('report');
-    window.__e2eDone = 0;
-    const seen = () => { if (['done', 'failed'].includes(report.dataset.state)) window.__e2eDone += 1; };
-    seen();
-    new MutationObserver(seen).observe(report, { attributes: true, attributeFilter: ['data-state'] });
-  });
-  return page;
-}
-
-/// Waits until the report finished once more than `before` times; returns its JSON.
-async function waitDone(page, before) {
-  await page.waitForFunction((n) => window.__e2eDone > n, before, { timeout: DONE_MS, polling: 50 });
-  const state = await page.getAttribute('#report', 'data-state');
-  if (state !== 'done') throw new Error(`report data-state=${state}: ${await page.textContent('#headline')}`);
-  return JSON.parse(await page.textContent('#report-json'));
-}
-
-function doneCount(page) {
-  return page.evaluate(() => window.__e2eDone);
-}
-
-function headersOf(request) {
-  const h = request.headers ?? [];
-  return Array.isArray(h) ? h.map((x) => (typeof x === 'string' ? x.split(/:(.*)/s).slice(0, 2).map((s) => s.trim()) : x)) : Object.entries(h);
-}
-
-function permalink(url, request) {
-  const parts = [`url=${enc(url)}`, `method=${enc(request.method ?? 'GET')}`, `mode=${request.mode ?? 'cors'}`,
-    `credentials=${request.credentials ?? 'same-origin'}`];
-  if (request.redirect) parts.push(`redirect=${request.redirect}`);
-  for (const [name, value] of headersOf(request)) parts.push(`header=${enc(`${name}:${value}`)}`);
-  if (request.body != null) parts.push(`body=${enc(request.body)}`);
-  parts.push('repeat=1', 'run=1');
-  return `${site.url}/#${parts.join('&')}`;
-}
-
 /// Fills the catalogue's placeholders for a page at `origin` that reaches the lab as LAB.
 function filler(origin) {
   const lab = new URL(LAB).host;
@@ -126,74 +70,6 @@ function filler(origin) {
   return (t) => (t == null ? t : t.replaceAll('{origin_enc}', enc(origin)).replaceAll('{origin}', origin).replaceAll('{lab}', lab).replaceAll('{alt}', alt));
 }
 
-/// Chromium's own verdict on one request, sent with fetch() from `blank` (a page on the page's origin),
-/// read from the DevTools protocol. The request id keeps its first URL across redirects, and a failed
-/// preflight is reported on the main request, so the main request's id is the one to follow.
-async function chromiumOwn(blank, cdp, url, request) {
-  const sent = [];
-  const failed = new Map();
-  const onSent = (e) => sent.push(e);
-  const onFailed = (e) => failed.set(e.requestId, e);
-  cdp.on('Network.requestWillBeSent', onSent);
-  cdp.on('Network.loadingFailed', onFailed);
-  try {
-    const init = { method: request.method ?? 'GET', mode: request.mode ?? 'cors', credentials: request.credentials ?? 'same-origin',
-      redirect: request.redirect ?? 'follow', headers: headersOf(request) };
-    if (request.body != null) init.body = request.body;
-    const result = await blank.evaluate(async ([url, init]) => {
-      try {
-        const r = await fetch(url, init);
-        await r.arrayBuffer().catch(() => {});
-        return { resolved: true, status: r.status, type: r.type, readable: [...r.headers.keys()].sort() };
-      }
-      catch (e) { return { resolved: false, message: String(e.message) }; }
-    }, [url, init]);
-    const main = () => sent.find((e) => e.request.url === url && e.initiator?.type !== 'preflight' && e.type !== 'Preflight');
-    const preflight = sent.some((e) => (e.initiator?.type === 'preflight' || e.type === 'Preflight') && e.request.url === url);
-    let event;
-    for (let i = 0; i < 40 && !result.resolved; i++) {
-      event = main() && failed.get(main().requestId);
-      if (event) break;
-      await sleep(25);
-    }
-    return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
-      preflight, status: result.status ?? null, readable: result.readable ?? null };
-  } finally {
-    cdp.off('Network.requestWillBeSent', onSent);
-    cdp.off('Network.loadingFailed', onFailed);
-  }
-}
-
-/// Runs one of the page's curl commands exactly as shown (word-split like a shell, no shell involved).
-function runCurl(line) {
-  const words = shellWords(line.trim());
-  if (words[0] !== 'curl') throw new Error(`not a curl command: ${line}`);
-  return new Promise((resolve, reject) => {
-    execFile('curl', ['-sS', '--max-time', '10', ...words.slice(1)], { encoding: 'latin1', maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
-      if (error && !stdout) reject(new Error(`curl failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-/// The paste path on a page that holds the scenario's form: run its curl commands, paste, read the verdict.
-async function pastePath(page) {
-  const commands = await page.$$eval('#curl pre', (pres) => pres.map((p) => p.textContent));
-  if (commands.length === 0) throw new Error('no curl commands in #curl');
-  const preflightLine = commands.find((c) => / -X OPTIONS /.test(c));
-  const actualLine = commands.find((c) => c !== preflightLine);
-  const preflight = preflightLine ? await runCurl(preflightLine) : '';
-  const actual = await runCurl(actualLine);
-  await page.fill('#paste-preflight', preflight);
-  await page.fill('#paste-actual', actual);
-  await page.evaluate(() => { document.getElementById('report-json').textContent = ''; document.getElementById('paste-error').textContent = ''; });
-  const before = await doneCount(page);
-  await page.click('#paste-run');
-  await page.waitForFunction((n) => window.__e2eDone > n || document.getElementById('paste-error').textContent !== '', before, { timeout: 5000, polling: 20 });
-  const error = await page.textContent('#paste-error');
-  if (error) throw new Error(`paste refused: ${error}`);
-  return { report: JSON.parse(await page.textContent('#report-json')), commands: { preflight: preflightLine, actual: actualLine } };
-}
 
 async function scenarios() {
   const catalogue = await (await fetch(`${LAB}/scenarios`)).json();
@@ -214,7 +90,7 @@ async function scenarios() {
     const row = { name: s.name, notes: [], extra };
     rows.push(row);
     // corscope, through its permalink.
-    const page = await openPage(permalink(url, request));
+    const page = await openPage(context, permalink(site.url, url, request));
     try {
       row.report = await waitDone(page, 0);
     } catch (e) {
@@ -326,7 +202,7 @@ async function scenarios() {
 async function realClick() {
   console.log('\nreal-click test');
   const target = `${LAB}/s/acah-wildcard-with-credentials`;
-  const page = await openPage(`${site.url}/`);
+  const page = await openPage(context, `${site.url}/`);
   const check = (ok, what) => { if (ok) console.log(`  ok   ${what}`); else fail(`real-click: ${what}`); };
   await page.locator('#url').pressSequentially(target);
   await page.locator('#method').fill('');
@@ -384,7 +260,7 @@ async function realClick() {
     headers: [...document.querySelectorAll('#headers .header-row')].map((r) => [r.querySelector('.h-on').checked, r.querySelector('.h-name').value, r.querySelector('.h-value').value]),
   }));
   const original = await state(page);
-  const reopened = await openPage(link);
+  const reopened = await openPage(context, link);
   const copy = await state(reopened);
   check(JSON.stringify(copy) === JSON.stringify(original), `the reopened link restores the form: ${JSON.stringify(copy)}`);
   check(await reopened.getAttribute('#report', 'data-state') === 'idle', 'the reopened page waits for Run (data-state idle)');
@@ -424,7 +300,7 @@ async function countColours(bytes) {
 async function badInput() {
   console.log('\nbad input through the form');
   const good = `${LAB}/s/simple-get-wildcard`;
-  const page = await openPage(`${site.url}/`);
+  const page = await openPage(context, `${site.url}/`);
   const reset = async () => {
     await page.fill('#url', good);
     await page.fill('#method', 'GET');
@@ -495,7 +371,7 @@ async function badInput() {
   await addHeader('X-A', 'a\nb');
   const value = await page.locator('#headers .header-row').last().locator('.h-value').inputValue();
   console.log(`  info header value "a\\nb" typed into the form becomes ${JSON.stringify(value)} (input value sanitization)`);
-  const viaLink = await openPage(`${site.url}/#url=${enc(good)}&header=${enc('X-A:a\nb')}&run=1`);
+  const viaLink = await openPage(context, `${site.url}/#url=${enc(good)}&header=${enc('X-A:a\nb')}&run=1`);
   try {
     const report = await waitDone(viaLink, 0);
     const shown = await viaLink.locator('#headers .header-row .h-value').first().inputValue();

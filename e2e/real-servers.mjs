@@ -8,14 +8,13 @@
 //   node e2e/real-servers.mjs --dist <built dist/> --express <base URL> --starlette <base URL> [--out target/real-servers]
 //
 // Env: CASE=<name,...> only these cases; CHROMIUM=<path>. Exits 1 on any wrong row (either path) or error.
-import { chromium } from 'playwright-core';
-import { execFile } from 'node:child_process';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BLANK_PATH, serveStatic, shellWords } from './util.mjs';
-import { chromiumVerdict, describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
+import { BLANK_PATH, serveStatic } from './util.mjs';
+import { chromiumOwn, launch, openPage, pastePath, permalink, waitDone } from './page.mjs';
+import { describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 if (!args.dist || !args.express || !args.starlette) {
@@ -25,10 +24,6 @@ if (!args.dist || !args.express || !args.starlette) {
 const SERVERS = { express: args.express.replace(/\/$/, ''), starlette: args.starlette.replace(/\/$/, '') };
 const OUT = resolve(args.out ?? 'target/real-servers');
 const ONLY = process.env.CASE ? new Set(process.env.CASE.split(',')) : null;
-const DONE_MS = 20_000;
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const enc = encodeURIComponent;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const started = Date.now();
 const failures = [];
 const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
@@ -87,13 +82,7 @@ process.on('exit', () => rmSync(profile, { recursive: true, force: true }));
 let context;
 let rows = [];
 try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 800 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-      '--disable-sync', '--no-first-run'],
-  });
+  context = await launch(profile);
   const version = context.browser()?.version() ?? '';
   console.log(`page ${site.url}  express ${SERVERS.express}  starlette ${SERVERS.starlette}  ${version}`);
   await mkdir(OUT, { recursive: true });
@@ -110,106 +99,6 @@ console.log(`\n${failures.length ? `FAILED (${failures.length})` : 'PASSED'} in 
 for (const f of failures) console.log(`  - ${f.split('\n')[0]}`);
 process.exit(failures.length ? 1 : 0);
 
-// ---------------------------------------------------------------------------------------------------
-// The pieces below are e2e.mjs's (not exported there: it is a script), kept identical in behaviour.
-
-async function openPage(url) {
-  const page = await context.newPage();
-  page.problems = [];
-  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error' && /panic|RuntimeError|unreachable/i.test(m.text())) page.problems.push(`console: ${m.text()}`); });
-  await page.goto(url);
-  await page.waitForSelector('#request-form', { state: 'attached', timeout: 10_000 });
-  await page.evaluate(() => {
-    const report = document.getElementById('report');
-    window.__e2eDone = 0;
-    const seen = () => { if (['done', 'failed'].includes(report.dataset.state)) window.__e2eDone += 1; };
-    seen();
-    new MutationObserver(seen).observe(report, { attributes: true, attributeFilter: ['data-state'] });
-  });
-  return page;
-}
-
-async function waitDone(page, before) {
-  await page.waitForFunction((n) => window.__e2eDone > n, before, { timeout: DONE_MS, polling: 50 });
-  const state = await page.getAttribute('#report', 'data-state');
-  if (state !== 'done') throw new Error(`report data-state=${state}: ${await page.textContent('#headline')}`);
-  return JSON.parse(await page.textContent('#report-json'));
-}
-
-function permalink(url, request) {
-  const parts = [`url=${enc(url)}`, `method=${enc(request.method ?? 'GET')}`, `mode=${request.mode ?? 'cors'}`,
-    `credentials=${request.credentials ?? 'same-origin'}`];
-  for (const [name, value] of request.headers ?? []) parts.push(`header=${enc(`${name}:${value}`)}`);
-  if (request.body != null) parts.push(`body=${enc(request.body)}`);
-  parts.push('repeat=1', 'run=1');
-  return `${site.url}/#${parts.join('&')}`;
-}
-
-async function chromiumOwn(blank, cdp, url, request) {
-  const sent = [];
-  const failed = new Map();
-  const onSent = (e) => sent.push(e);
-  const onFailed = (e) => failed.set(e.requestId, e);
-  cdp.on('Network.requestWillBeSent', onSent);
-  cdp.on('Network.loadingFailed', onFailed);
-  try {
-    const init = { method: request.method ?? 'GET', mode: request.mode ?? 'cors', credentials: request.credentials ?? 'same-origin',
-      redirect: 'follow', headers: request.headers ?? [] };
-    if (request.body != null) init.body = request.body;
-    const result = await blank.evaluate(async ([url, init]) => {
-      try {
-        const r = await fetch(url, init);
-        await r.arrayBuffer().catch(() => {});
-        return { resolved: true, status: r.status, type: r.type, readable: [...r.headers.keys()].sort() };
-      } catch (e) { return { resolved: false, message: String(e.message) }; }
-    }, [url, init]);
-    const main = () => sent.find((e) => e.request.url === url && e.initiator?.type !== 'preflight' && e.type !== 'Preflight');
-    const preflight = sent.some((e) => (e.initiator?.type === 'preflight' || e.type === 'Preflight') && e.request.url === url);
-    let event;
-    for (let i = 0; i < 40 && !result.resolved; i++) {
-      event = main() && failed.get(main().requestId);
-      if (event) break;
-      await sleep(25);
-    }
-    return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
-      preflight, status: result.status ?? null, readable: result.readable ?? null };
-  } finally {
-    cdp.off('Network.requestWillBeSent', onSent);
-    cdp.off('Network.loadingFailed', onFailed);
-  }
-}
-
-function runCurl(line) {
-  const words = shellWords(line.trim());
-  if (words[0] !== 'curl') throw new Error(`not a curl command: ${line}`);
-  return new Promise((resolve, reject) => {
-    execFile('curl', ['-sS', '--max-time', '10', ...words.slice(1)], { encoding: 'latin1', maxBuffer: 8 << 20 }, (error, stdout, stderr) => {
-      if (error && !stdout) reject(new Error(`curl failed: ${stderr || error.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-async function pastePath(page) {
-  const commands = await page.$$eval('#curl pre', (pres) => pres.map((p) => p.textContent));
-  if (commands.length === 0) throw new Error('no curl commands in #curl');
-  const preflightLine = commands.find((c) => / -X OPTIONS /.test(c));
-  const actualLine = commands.find((c) => c !== preflightLine);
-  const preflight = preflightLine ? await runCurl(preflightLine) : '';
-  const actual = await runCurl(actualLine);
-  await page.fill('#paste-preflight', preflight);
-  await page.fill('#paste-actual', actual);
-  await page.evaluate(() => { document.getElementById('report-json').textContent = ''; document.getElementById('paste-error').textContent = ''; });
-  const before = await page.evaluate(() => window.__e2eDone);
-  await page.click('#paste-run');
-  await page.waitForFunction((n) => window.__e2eDone > n || document.getElementById('paste-error').textContent !== '', before, { timeout: 5000, polling: 20 });
-  const error = await page.textContent('#paste-error');
-  if (error) throw new Error(`paste refused: ${error}`);
-  return { report: JSON.parse(await page.textContent('#report-json')), commands: { preflight: preflightLine, actual: actualLine } };
-}
-
-// ---------------------------------------------------------------------------------------------------
 
 async function runCases() {
   const blank = await context.newPage();
@@ -227,7 +116,7 @@ async function runCases() {
     const url = `${SERVERS[c.server]}${c.path}`;
     const row = { name: c.name, server: c.server, url, request: c.request, expect: c.expect, notes: [] };
     rows.push(row);
-    const page = await openPage(permalink(url, c.request));
+    const page = await openPage(context, permalink(site.url, url, c.request));
     row.permalink = page.url();
     try {
       row.report = await waitDone(page, 0);
