@@ -5,23 +5,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
 use web_sys::{Event, HtmlElement, HtmlSelectElement, HtmlTextAreaElement};
 
-use super::{assert_no_panic, lab_url, sleep, Mounted};
+use super::{assert_no_panic, click, lab_url, set_hash, sleep, Mounted};
 
 /// `encodeURIComponent`, as permalinks need.
 fn enc(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
-}
-
-fn set_hash(fragment: &str) {
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash(fragment)
-        .unwrap();
-}
-
-fn click(page: &Mounted, id: &str) {
-    page.find(id).dyn_into::<HtmlElement>().unwrap().click();
 }
 
 /// Tells the form its fields changed (as typing does).

@@ -18,10 +18,10 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, Event, HtmlElement, HtmlInputElement, HtmlTextAreaElement, Node};
+use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement, Node};
 
 use super::serde_json_lite::Json;
-use super::{assert_no_panic, lab_url, sleep, Mounted};
+use super::{assert_no_panic, click, lab_url, set_hash, sleep, Mounted};
 
 /// The global every payload tries to set.
 const CANARY: &str = "__corscope_canary";
@@ -121,18 +121,6 @@ fn enc(text: &str) -> String {
 /// How a browser shows a header value sent as UTF-8 bytes: each byte as one Latin-1 character.
 fn latin1_of_utf8(text: &str) -> String {
     text.bytes().map(char::from).collect()
-}
-
-fn set_hash(fragment: &str) {
-    web_sys::window()
-        .unwrap()
-        .location()
-        .set_hash(fragment)
-        .unwrap();
-}
-
-fn click(page: &Mounted, id: &str) {
-    page.find(id).dyn_into::<HtmlElement>().unwrap().click();
 }
 
 fn text(page: &Mounted, id: &str) -> String {

@@ -60,6 +60,23 @@ pub fn fresh() {
 }
 
 /// Fails the test if any code on the page panicked (the panic hook records it).
+/// Sets the page's fragment (as a person editing the address bar does).
+pub fn set_hash(fragment: &str) {
+    web_sys::window()
+        .unwrap()
+        .location()
+        .set_hash(fragment)
+        .unwrap();
+}
+
+/// Clicks the element with `id` inside the app.
+pub fn click(page: &Mounted, id: &str) {
+    page.find(id)
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+}
+
 pub fn assert_no_panic() {
     assert_eq!(corscope::panic_message(), None, "the page panicked");
 }
