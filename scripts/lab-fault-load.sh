@@ -58,14 +58,8 @@ fi
 command -v python3 >/dev/null 2>&1 || die "python3 is missing"
 command -v curl >/dev/null 2>&1 || die "curl is missing"
 
-# The same build as scripts/lab-load.sh: speed and per-task panic isolation instead of the wasm page's
-# size-tuned release profile.
-say "building the release lab in $TARGET_DIR"
-CARGO_TARGET_DIR=$TARGET_DIR \
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_LTO=false \
-  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_PANIC=unwind \
-  cargo build --release --quiet -p corscope-lab
-BIN=$TARGET_DIR/release/corscope-lab
+. scripts/lab-build.sh
+build_fast_lab
 
 WORK=$(mktemp -d)
 LAB_PID=""

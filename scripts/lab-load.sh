@@ -20,14 +20,8 @@ say() { printf 'lab-load: %s\n' "$*" >&2; }
 
 command -v wrk >/dev/null 2>&1 || { say "wrk is missing (Debian: apt-get install -y wrk)"; exit 1; }
 
-# The workspace release profile is tuned for a small wasm page (opt-level z, fat LTO, panic=abort); a server
-# wants speed and per-task panic isolation, so override it for this build only.
-say "building the release lab in $TARGET_DIR"
-CARGO_TARGET_DIR=$TARGET_DIR \
-  CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_PROFILE_RELEASE_LTO=false \
-  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_PANIC=unwind \
-  cargo build --release --quiet -p corscope-lab
-BIN=$TARGET_DIR/release/corscope-lab
+. scripts/lab-build.sh
+build_fast_lab
 
 WORK=$(mktemp -d)
 LAB_PID=""
