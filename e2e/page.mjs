@@ -76,10 +76,13 @@ export function permalink(siteUrl, url, request) {
 export async function chromiumOwn(blank, cdp, url, request) {
   const sent = [];
   const failed = new Map();
+  const finished = new Set();
   const onSent = (e) => sent.push(e);
   const onFailed = (e) => failed.set(e.requestId, e);
+  const onFinished = (e) => finished.add(e.requestId);
   cdp.on('Network.requestWillBeSent', onSent);
   cdp.on('Network.loadingFailed', onFailed);
+  cdp.on('Network.loadingFinished', onFinished);
   try {
     const init = { method: request.method ?? 'GET', mode: request.mode ?? 'cors', credentials: request.credentials ?? 'same-origin',
       redirect: request.redirect ?? 'follow', headers: headersOf(request) };
@@ -92,19 +95,20 @@ export async function chromiumOwn(blank, cdp, url, request) {
       }
       catch (e) { return { resolved: false, message: String(e.message) }; }
     }, [url, init]);
+    // DevTools events arrive after fetch() settles and in no promised order across request ids:
+    // wait for the main request's own end, then give a preflight's event a moment to land.
     const main = () => sent.find((e) => e.request.url === url && e.initiator?.type !== 'preflight' && e.type !== 'Preflight');
-    const preflight = sent.some((e) => (e.initiator?.type === 'preflight' || e.type === 'Preflight') && e.request.url === url);
-    let event;
-    for (let i = 0; i < 40 && !result.resolved; i++) {
-      event = main() && failed.get(main().requestId);
-      if (event) break;
-      await sleep(25);
-    }
+    const preflight = () => sent.some((e) => (e.initiator?.type === 'preflight' || e.type === 'Preflight') && e.request.url === url);
+    const ended = () => main() && (failed.has(main().requestId) || finished.has(main().requestId));
+    for (let i = 0; i < 80 && !ended(); i++) await sleep(25);
+    for (let i = 0; i < 8 && !preflight(); i++) await sleep(25);
+    const event = main() && failed.get(main().requestId);
     return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
-      preflight, status: result.status ?? null, readable: result.readable ?? null };
+      preflight: preflight(), status: result.status ?? null, readable: result.readable ?? null };
   } finally {
     cdp.off('Network.requestWillBeSent', onSent);
     cdp.off('Network.loadingFailed', onFailed);
+    cdp.off('Network.loadingFinished', onFinished);
   }
 }
 
