@@ -1,11 +1,11 @@
-// corscope against real server frameworks: Express + the `cors` package, and Starlette's CORSMiddleware
-// (FastAPI's), in typical configurations and misconfigurations (e2e/servers/). Same method as e2e.mjs on
+// corscope against real servers: Express + the `cors` package, Starlette's CORSMiddleware (FastAPI's) and
+// nginx's add_header recipes, in typical configurations and misconfigurations (e2e/servers/). Same method as e2e.mjs on
 // the lab: every case is opened in the built page through its permalink (`#...&run=1`, `repeat=1`) and
 // `#report-json` is read; the same request is sent with fetch() from a blank page on the page's origin and
 // Chromium's own verdict is read over DevTools (`Network.loadingFailed.corsErrorStatus`); grade.mjs grades
 // it. Then the page's own `curl` commands are run, their output pasted, and the pasted verdict graded.
 //
-//   node e2e/real-servers.mjs --dist <built dist/> --express <base URL> --starlette <base URL> [--out target/real-servers]
+//   node e2e/real-servers.mjs --dist <built dist/> --express <URL> --starlette <URL> --nginx <URL> [--out target/real-servers]
 //
 // Env: CASE=<name,...> only these cases; CHROMIUM=<path>. Exits 1 on any wrong row (either path) or error.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,11 +17,11 @@ import { chromiumOwn, launch, openPage, pastePath, permalink, waitDone } from '.
 import { describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-if (!args.dist || !args.express || !args.starlette) {
-  console.error('usage: node e2e/real-servers.mjs --dist <dir> --express <url> --starlette <url> [--out <dir>]');
+if (!args.dist || !args.express || !args.starlette || !args.nginx) {
+  console.error('usage: node e2e/real-servers.mjs --dist <dir> --express <url> --starlette <url> --nginx <url> [--out <dir>]');
   process.exit(2);
 }
-const SERVERS = { express: args.express.replace(/\/$/, ''), starlette: args.starlette.replace(/\/$/, '') };
+const SERVERS = Object.fromEntries(['express', 'starlette', 'nginx'].map((name) => [name, args[name].replace(/\/$/, '')]));
 const OUT = resolve(args.out ?? 'target/real-servers');
 const ONLY = process.env.CASE ? new Set(process.env.CASE.split(',')) : null;
 const started = Date.now();
@@ -30,7 +30,10 @@ const fail = (what) => { failures.push(what); console.log(`FAIL ${what}`); };
 
 const GET = { method: 'GET', credentials: 'omit', headers: [] };
 const PUT_H = { method: 'PUT', credentials: 'omit', headers: [['X-Custom', '1']] };
+const JSON_POST = { method: 'POST', credentials: 'omit', headers: [['Content-Type', 'application/json']], body: '{}' };
 const ACAO = 'access-control-allow-origin';
+const ACAM = 'access-control-allow-methods';
+const ACAH = 'access-control-allow-headers';
 /// The cases: server, path, request, and what we expect Chromium to say (`expect`: code or 'ok'; only a
 /// prediction, printed when Chromium says otherwise). `fault_header` is the header at fault when Chromium
 /// gives the expected code (grade.mjs checks the report's fault_header against it; null = not checked).
@@ -74,6 +77,28 @@ const CASES = [
   { name: 'starlette-regex-prod-put', server: 'starlette', path: '/regex-prod/api', request: PUT_H, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
   // Starlette's Mount redirects `/regex` to `/regex/` (307) outside the middleware: no CORS headers on it.
   { name: 'starlette-mount-slash-redirect', server: 'starlette', path: '/regex', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  // nginx add_header recipes (e2e/servers/nginx/nginx.conf.in)
+  { name: 'nginx-enable-cors-get', server: 'nginx', path: '/enable-cors/api', request: GET, expect: 'ok' },
+  { name: 'nginx-enable-cors-json-post', server: 'nginx', path: '/enable-cors/api', request: JSON_POST, expect: 'ok' },
+  { name: 'nginx-enable-cors-x-api-key', server: 'nginx', path: '/enable-cors/api', request: { ...GET, headers: [['X-Api-Key', 'k']] }, expect: 'HeaderDisallowedByPreflightResponse', fault_header: ACAH },
+  { name: 'nginx-enable-cors-put', server: 'nginx', path: '/enable-cors/api', request: { ...GET, method: 'PUT' }, expect: 'MethodDisallowedByPreflightResponse', fault_header: ACAM },
+  { name: 'nginx-enable-cors-credentials', server: 'nginx', path: '/enable-cors/api', request: { ...GET, credentials: 'include' }, expect: 'WildcardOriginNotAllowed', fault_header: ACAO },
+  { name: 'nginx-no-always-get', server: 'nginx', path: '/no-always/item', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'nginx-no-always-put', server: 'nginx', path: '/no-always/item', request: PUT_H, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'nginx-always-get', server: 'nginx', path: '/always/item', request: GET, expect: 'ok' },
+  { name: 'nginx-always-put', server: 'nginx', path: '/always/item', request: PUT_H, expect: 'PreflightInvalidStatus' },
+  { name: 'nginx-inherit-lost', server: 'nginx', path: '/inherit/api', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'nginx-inherit-kept', server: 'nginx', path: '/inherit/other', request: GET, expect: 'ok' },
+  { name: 'nginx-duplicate-get', server: 'nginx', path: '/duplicate/api', request: GET, expect: 'MultipleAllowOriginValues', fault_header: ACAO },
+  { name: 'nginx-duplicate-put', server: 'nginx', path: '/duplicate/api', request: PUT_H, expect: 'PreflightMultipleAllowOriginValues', fault_header: ACAO },
+  { name: 'nginx-allow-list-get', server: 'nginx', path: '/allow-list/api', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'nginx-allow-list-put', server: 'nginx', path: '/allow-list/api', request: { ...GET, method: 'PUT' }, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'nginx-local-credentials-get', server: 'nginx', path: '/local-credentials/api', request: { ...GET, credentials: 'include' }, expect: 'ok' },
+  { name: 'nginx-local-credentials-put', server: 'nginx', path: '/local-credentials/api', request: { ...PUT_H, credentials: 'include' }, expect: 'MethodDisallowedByPreflightResponse', fault_header: ACAM },
+  { name: 'nginx-local-credentials-header', server: 'nginx', path: '/local-credentials/api', request: { ...GET, credentials: 'include', headers: [['X-Custom', '1']] }, expect: 'HeaderDisallowedByPreflightResponse', fault_header: ACAH },
+  { name: 'nginx-local-omit-put', server: 'nginx', path: '/local-credentials/api', request: PUT_H, expect: 'ok' },
+  { name: 'nginx-static-get', server: 'nginx', path: '/static/data.json', request: GET, expect: 'ok' },
+  { name: 'nginx-static-header', server: 'nginx', path: '/static/data.json', request: { ...GET, headers: [['X-Custom', '1']] }, expect: 'PreflightInvalidStatus' },
 ];
 
 const site = await serveStatic(resolve(args.dist));
@@ -84,7 +109,7 @@ let rows = [];
 try {
   context = await launch(profile);
   const version = context.browser()?.version() ?? '';
-  console.log(`page ${site.url}  express ${SERVERS.express}  starlette ${SERVERS.starlette}  ${version}`);
+  console.log(`page ${site.url}  ${Object.entries(SERVERS).map(([k, v]) => `${k} ${v}`).join('  ')}  ${version}`);
   await mkdir(OUT, { recursive: true });
   rows = await runCases();
 } catch (e) {

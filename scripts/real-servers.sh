@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# corscope against real server frameworks: Express + the `cors` npm package and Starlette's CORSMiddleware
-# (FastAPI's), in typical configurations and misconfigurations (e2e/servers/). Builds the page (or reuses
-# one), starts both servers on free loopback ports, and runs e2e/real-servers.mjs, which compares the page's
+# corscope against real servers: Express + the `cors` npm package, Starlette's CORSMiddleware (FastAPI's)
+# and nginx's add_header recipes, in typical configurations and misconfigurations (e2e/servers/). Builds the
+# page (or reuses one), starts the three servers on free loopback ports, and runs e2e/real-servers.mjs, which compares the page's
 # verdict (browser-only and pasted-headers paths) with Chromium's own for every case. Prints the agreement
 # table and totals; exits non-zero on any wrong row. Stops everything it started, by PID.
 #
 # Installs on first use: `npm ci` in e2e/servers/express (express, cors; pinned by package-lock.json) and a
-# venv in target/real-servers/venv with e2e/servers/starlette/requirements.txt (starlette, uvicorn).
+# venv in target/real-servers/venv with e2e/servers/starlette/requirements.txt (starlette, uvicorn); Debian's
+# nginx package unpacked into target/real-servers/nginx (`apt-get download` + `dpkg -x`: no service is
+# installed or started), unless an nginx is on PATH.
 # Env: CORSCOPE_E2E_DIST=<dir>  use an already built dist/ instead of building one
 #      CASE=<name,...>          only these cases;  CHROMIUM=<path> (default /usr/bin/chromium)
 # Output: the table on stdout; target/real-servers/results.json (every row, full reports).
@@ -29,6 +31,20 @@ if ! "$VENV/bin/python" -c 'import starlette, uvicorn' 2>/dev/null; then
   rm -rf "$VENV"
   python3 -m venv "$VENV"
   "$VENV/bin/pip" install -q --disable-pip-version-check -r e2e/servers/starlette/requirements.txt
+fi
+
+NGINX=$(command -v nginx || true)
+if [ -z "$NGINX" ]; then
+  NGINX=target/real-servers/nginx/usr/sbin/nginx
+  if ! "$NGINX" -v 2>/dev/null; then
+    say "unpacking Debian's nginx into target/real-servers/nginx"
+    command -v apt-get >/dev/null || { say "nginx is required (Debian: apt-get download nginx)"; exit 1; }
+    rm -rf "$WORK/deb" && mkdir -p "$WORK/deb"
+    (cd "$WORK/deb" && { apt-get download -q nginx >/dev/null 2>&1 || { apt-get update -qq && apt-get download -q nginx >/dev/null 2>&1; }; }) \
+      || { say "could not download Debian's nginx package"; exit 1; }
+    dpkg -x "$WORK"/deb/nginx_*.deb target/real-servers/nginx
+    "$NGINX" -v 2>/dev/null || { say "the unpacked nginx does not run"; exit 1; }
+  fi
 fi
 
 harness_dist "${CORSCOPE_E2E_DIST:-}"
@@ -54,9 +70,18 @@ start_server() {
 }
 start_server EXPRESS express node e2e/servers/express/app.js
 start_server STARLETTE starlette "$VENV/bin/python" e2e/servers/starlette/app.py
-say "express $EXPRESS (pid ${PIDS[0]}), starlette $STARLETTE (pid ${PIDS[1]})"
+# nginx in the foreground (`daemon off`), its config filled in with a free port, its files under WORK.
+NGINX_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$WORK/nginx"
+sed -e "s#@PORT@#$NGINX_PORT#g" -e "s#@ROOT@#$PWD/e2e/servers/nginx#g" -e "s#@PREFIX@#$WORK/nginx#g" \
+  e2e/servers/nginx/nginx.conf.in >"$WORK/nginx/nginx.conf"
+"$NGINX" -t -q -p "$WORK/nginx" -e stderr -c "$WORK/nginx/nginx.conf" || { say "nginx rejects its config"; exit 1; }
+start_server NGINX_URL nginx bash -c 'echo "listening on http://127.0.0.1:$1"; exec "$2" -p "$3" -e stderr -c "$3/nginx.conf" -g "daemon off;"' \
+  nginx "$NGINX_PORT" "$NGINX" "$WORK/nginx"
+say "express $EXPRESS (pid ${PIDS[0]}), starlette $STARLETTE (pid ${PIDS[1]}), nginx $NGINX_URL (pid ${PIDS[2]})"
 
 status=0
-harness_run e2e/real-servers.mjs --dist "$DIST" --express "$EXPRESS" --starlette "$STARLETTE" --out target/real-servers || status=$?
+harness_run e2e/real-servers.mjs --dist "$DIST" --express "$EXPRESS" --starlette "$STARLETTE" --nginx "$NGINX_URL" \
+  --out target/real-servers || status=$?
 say "finished in $(( $(date +%s) - start )) s with status $status"
 exit "$status"
