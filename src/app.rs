@@ -48,6 +48,10 @@ pub(crate) struct Page {
     generation: Cell<u32>,
     /// The last finished report (a new stack choice redraws its fix from it).
     last: RefCell<Option<Report>>,
+    /// Whether the stack select holds its final value: the stored choice is read only when a fix or a
+    /// link first needs it (a first localStorage access blocks the page for milliseconds), and a
+    /// permalink's or the user's own choice wins over it.
+    stack_settled: Cell<bool>,
 }
 
 /// Builds the page inside `root` and wires its events; loads the state in the URL fragment.
@@ -70,8 +74,8 @@ pub fn mount(root: &Element) -> Result<App, JsValue> {
         presets,
         generation: Cell::new(0),
         last: RefCell::new(None),
+        stack_settled: Cell::new(false),
     });
-    page.restore_stack();
     let listeners = wire(&page)?;
     page.load_fragment();
     Ok(App {
@@ -245,10 +249,7 @@ impl Page {
     /// Reads the form, or shows the field error and returns `None`.
     fn read_form(&self) -> Option<FormState> {
         match self.form.read() {
-            Ok(mut state) => {
-                state.stack = Some(self.out.stack.value());
-                Some(state)
-            }
+            Ok(state) => Some(state),
             Err((field, message)) => {
                 self.form.show_field_error(Some((field, &message)));
                 None
@@ -343,6 +344,8 @@ impl Page {
     }
 
     fn finish(&self, report: Report) {
+        // The fix is drawn for the stack the select holds: settle it first.
+        self.stack();
         if let Err(error) = self.out.show(&self.doc, &report, &self.tools()) {
             self.show_broken(&error);
         }
@@ -351,6 +354,7 @@ impl Page {
 
     /// A drawing failure is still a finished run: say so in plain words and publish a minimal report.
     fn show_broken(&self, error: &JsValue) {
+        self.stack();
         let mut report = Report::new(Outcome::InvalidRequest);
         report.headline = format!(
             "The page could not draw the result: {}",
@@ -407,6 +411,7 @@ impl Page {
         }
         if let Some(stack) = &state.stack {
             self.out.stack.set_value(stack);
+            self.stack_settled.set(true);
         }
         self.refresh();
         if state.run {
@@ -425,9 +430,10 @@ impl Page {
     /// Puts the form in a link (shown as text, and copied when the browser allows), with the secrets
     /// warning beside it.
     fn copy_link(self: &Rc<Self>) {
-        let Some(state) = self.read_form() else {
+        let Some(mut state) = self.read_form() else {
             return;
         };
+        state.stack = Some(self.stack());
         let location = self.window.location();
         let link = format!(
             "{}{}{}#{}",
@@ -452,19 +458,24 @@ impl Page {
         });
     }
 
-    fn restore_stack(&self) {
-        let stored = self
-            .window
-            .local_storage()
-            .ok()
-            .flatten()
-            .and_then(|s| s.get_item(STACK_KEY).ok().flatten());
-        if let Some(stack) = stored {
-            self.out.stack.set_value(&stack);
+    /// The chosen server stack, the stored choice restored first if nothing settled it yet.
+    fn stack(&self) -> String {
+        if !self.stack_settled.replace(true) {
+            let stored = self
+                .window
+                .local_storage()
+                .ok()
+                .flatten()
+                .and_then(|s| s.get_item(STACK_KEY).ok().flatten());
+            if let Some(stack) = stored {
+                self.out.stack.set_value(&stack);
+            }
         }
+        self.out.stack.value()
     }
 
     fn stack_changed(&self) {
+        self.stack_settled.set(true);
         if let Ok(Some(storage)) = self.window.local_storage() {
             // Storage may be full or disabled (private mode): the choice then lasts this visit only.
             let _ = storage.set_item(STACK_KEY, &self.out.stack.value());

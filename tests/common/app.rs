@@ -278,6 +278,39 @@ async fn pasted_headers_give_the_exact_verdict() {
     assert_no_panic();
 }
 
+/// The remembered stack is read only when a fix first needs it (not at start-up), and a permalink's
+/// stack wins over it.
+#[wasm_bindgen_test]
+async fn the_remembered_stack_is_read_when_a_fix_needs_it() {
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.set_item("corscope.stack", "nginx").unwrap();
+    let page = Mounted::mount();
+    let stack: HtmlSelectElement = page.find("stack").dyn_into().unwrap();
+    assert_ne!(
+        stack.value(),
+        "nginx",
+        "the stored stack was read at start-up"
+    );
+    set_hash(&format!("url={}&run=1", enc(&lab_url("/b?acao=none"))));
+    let json = page.wait_done(8000).await;
+    assert_eq!(json.str("outcome").as_deref(), Some("blocked"));
+    assert_eq!(stack.value(), "nginx");
+    let fix = page.find("fixes").text_content().unwrap();
+    assert!(fix.contains("add_header"), "{fix}");
+    drop(page);
+
+    let page = Mounted::mount();
+    set_hash(&format!(
+        "url={}&stack=express&run=1",
+        enc(&lab_url("/b?acao=none"))
+    ));
+    page.wait_done(8000).await;
+    let stack: HtmlSelectElement = page.find("stack").dyn_into().unwrap();
+    assert_eq!(stack.value(), "express");
+    storage.remove_item("corscope.stack").unwrap();
+    assert_no_panic();
+}
+
 /// Presets are read from the lab's catalogue only when opened; choosing one fills the form.
 #[wasm_bindgen_test]
 async fn presets_load_the_lab_catalogue_on_demand() {
