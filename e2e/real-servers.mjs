@@ -1,11 +1,12 @@
-// corscope against real servers: Express + the `cors` package, Starlette's CORSMiddleware (FastAPI's) and
-// nginx's add_header recipes, in typical configurations and misconfigurations (e2e/servers/). Same method as e2e.mjs on
+// corscope against real servers: Express + the `cors` package, Starlette's CORSMiddleware (FastAPI's),
+// Flask-CORS and nginx's add_header recipes, in typical configurations and misconfigurations (e2e/servers/). Same method as e2e.mjs on
 // the lab: every case is opened in the built page through its permalink (`#...&run=1`, `repeat=1`) and
 // `#report-json` is read; the same request is sent with fetch() from a blank page on the page's origin and
 // Chromium's own verdict is read over DevTools (`Network.loadingFailed.corsErrorStatus`); grade.mjs grades
 // it. Then the page's own `curl` commands are run, their output pasted, and the pasted verdict graded.
 //
-//   node e2e/real-servers.mjs --dist <built dist/> --express <URL> --starlette <URL> --nginx <URL> [--out target/real-servers]
+//   node e2e/real-servers.mjs --dist <built dist/> --express <URL> --starlette <URL> --flask <URL> --nginx <URL>
+//                             [--out target/real-servers]
 //
 // Env: CASE=<name,...> only these cases; CHROMIUM=<path>. Exits 1 on any wrong row (either path) or error.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -17,11 +18,12 @@ import { chromiumOwn, launch, openPage, pastePath, permalink, waitDone } from '.
 import { describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
-if (!args.dist || !args.express || !args.starlette || !args.nginx) {
-  console.error('usage: node e2e/real-servers.mjs --dist <dir> --express <url> --starlette <url> --nginx <url> [--out <dir>]');
+const NAMES = ['express', 'starlette', 'flask', 'nginx'];
+if (!args.dist || NAMES.some((name) => !args[name])) {
+  console.error('usage: node e2e/real-servers.mjs --dist <dir> --express <url> --starlette <url> --flask <url> --nginx <url> [--out <dir>]');
   process.exit(2);
 }
-const SERVERS = Object.fromEntries(['express', 'starlette', 'nginx'].map((name) => [name, args[name].replace(/\/$/, '')]));
+const SERVERS = Object.fromEntries(NAMES.map((name) => [name, args[name].replace(/\/$/, '')]));
 const OUT = resolve(args.out ?? 'target/real-servers');
 const ONLY = process.env.CASE ? new Set(process.env.CASE.split(',')) : null;
 const started = Date.now();
@@ -77,6 +79,23 @@ const CASES = [
   { name: 'starlette-regex-prod-put', server: 'starlette', path: '/regex-prod/api', request: PUT_H, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
   // Starlette's Mount redirects `/regex` to `/regex/` (307) outside the middleware: no CORS headers on it.
   { name: 'starlette-mount-slash-redirect', server: 'starlette', path: '/regex', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  // Flask-CORS (e2e/servers/flask/app.py)
+  { name: 'flask-default-get', server: 'flask', path: '/default/api', request: GET, expect: 'ok' },
+  { name: 'flask-default-put-header', server: 'flask', path: '/default/api', request: PUT_H, expect: 'ok' },
+  { name: 'flask-default-credentials', server: 'flask', path: '/default/api', request: { ...GET, credentials: 'include' }, expect: 'InvalidAllowCredentials', fault_header: 'access-control-allow-credentials' },
+  { name: 'flask-fixed-get', server: 'flask', path: '/fixed/api', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'flask-fixed-put', server: 'flask', path: '/fixed/api', request: PUT_H, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'flask-wildcard-credentials', server: 'flask', path: '/wildcard/api', request: { ...GET, credentials: 'include' }, expect: 'WildcardOriginNotAllowed', fault_header: ACAO },
+  { name: 'flask-wildcard-put-header', server: 'flask', path: '/wildcard/api', request: PUT_H, expect: 'ok' },
+  { name: 'flask-credentials-get', server: 'flask', path: '/credentials/api', request: { ...GET, credentials: 'include' }, expect: 'ok' },
+  { name: 'flask-credentials-put', server: 'flask', path: '/credentials/api', request: { ...PUT_H, credentials: 'include' }, expect: 'ok' },
+  { name: 'flask-headers-x-api-key', server: 'flask', path: '/headers/api', request: { ...JSON_POST, headers: [...JSON_POST.headers, ['X-Api-Key', 'k']] }, expect: 'HeaderDisallowedByPreflightResponse', fault_header: ACAH },
+  { name: 'flask-methods-put', server: 'flask', path: '/methods/api', request: { ...GET, method: 'PUT' }, expect: 'MethodDisallowedByPreflightResponse', fault_header: ACAM },
+  { name: 'flask-no-cors-get', server: 'flask', path: '/plain/api', request: GET, expect: 'MissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'flask-no-cors-put', server: 'flask', path: '/plain/api', request: PUT_H, expect: 'PreflightMissingAllowOriginHeader', fault_header: ACAO },
+  { name: 'flask-get-only-put', server: 'flask', path: '/default/get-only', request: { ...GET, method: 'PUT' }, expect: 'ok' },
+  { name: 'flask-error-500', server: 'flask', path: '/default/boom', request: GET, expect: 'ok' },
+  { name: 'flask-not-found', server: 'flask', path: '/default/missing', request: GET, expect: 'ok' },
   // nginx add_header recipes (e2e/servers/nginx/nginx.conf.in)
   { name: 'nginx-enable-cors-get', server: 'nginx', path: '/enable-cors/api', request: GET, expect: 'ok' },
   { name: 'nginx-enable-cors-json-post', server: 'nginx', path: '/enable-cors/api', request: JSON_POST, expect: 'ok' },

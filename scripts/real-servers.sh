@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# corscope against real servers: Express + the `cors` npm package, Starlette's CORSMiddleware (FastAPI's)
-# and nginx's add_header recipes, in typical configurations and misconfigurations (e2e/servers/). Builds the
-# page (or reuses one), starts the three servers on free loopback ports, and runs e2e/real-servers.mjs, which compares the page's
+# corscope against real servers: Express + the `cors` npm package, Starlette's CORSMiddleware (FastAPI's),
+# Flask-CORS and nginx's add_header recipes, in typical configurations and misconfigurations (e2e/servers/).
+# Builds the page (or reuses one), starts the four servers on free loopback ports, and runs e2e/real-servers.mjs, which compares the page's
 # verdict (browser-only and pasted-headers paths) with Chromium's own for every case. Prints the agreement
 # table and totals; exits non-zero on any wrong row. Stops everything it started, by PID.
 #
 # Installs on first use: `npm ci` in e2e/servers/express (express, cors; pinned by package-lock.json) and a
-# venv in target/real-servers/venv with e2e/servers/starlette/requirements.txt (starlette, uvicorn); Debian's
+# venv in target/real-servers/venv with e2e/servers/{starlette,flask}/requirements.txt (starlette, uvicorn,
+# flask, flask-cors); Debian's
 # nginx package unpacked into target/real-servers/nginx (`apt-get download` + `dpkg -x`: no service is
 # installed or started), unless an nginx is on PATH.
 # Env: CORSCOPE_E2E_DIST=<dir>  use an already built dist/ instead of building one
@@ -26,11 +27,12 @@ if [ ! -d e2e/servers/express/node_modules/cors ]; then
   (cd e2e/servers/express && npm ci --no-audit --no-fund --loglevel=error)
 fi
 VENV=target/real-servers/venv
-if ! "$VENV/bin/python" -c 'import starlette, uvicorn' 2>/dev/null; then
-  say "installing starlette and uvicorn into $VENV"
+if ! "$VENV/bin/python" -c 'import starlette, uvicorn, flask, flask_cors' 2>/dev/null; then
+  say "installing starlette, uvicorn, flask and flask-cors into $VENV"
   rm -rf "$VENV"
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r e2e/servers/starlette/requirements.txt
+  "$VENV/bin/pip" install -q --disable-pip-version-check -r e2e/servers/starlette/requirements.txt \
+    -r e2e/servers/flask/requirements.txt
 fi
 
 NGINX=$(command -v nginx || true)
@@ -70,6 +72,7 @@ start_server() {
 }
 start_server EXPRESS express node e2e/servers/express/app.js
 start_server STARLETTE starlette "$VENV/bin/python" e2e/servers/starlette/app.py
+start_server FLASK flask "$VENV/bin/python" e2e/servers/flask/app.py
 # nginx in the foreground (`daemon off`), its config filled in with a free port, its files under WORK.
 NGINX_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$WORK/nginx"
@@ -78,10 +81,11 @@ sed -e "s#@PORT@#$NGINX_PORT#g" -e "s#@ROOT@#$PWD/e2e/servers/nginx#g" -e "s#@PR
 "$NGINX" -t -q -p "$WORK/nginx" -e stderr -c "$WORK/nginx/nginx.conf" || { say "nginx rejects its config"; exit 1; }
 start_server NGINX_URL nginx bash -c 'echo "listening on http://127.0.0.1:$1"; exec "$2" -p "$3" -e stderr -c "$3/nginx.conf" -g "daemon off;"' \
   nginx "$NGINX_PORT" "$NGINX" "$WORK/nginx"
-say "express $EXPRESS (pid ${PIDS[0]}), starlette $STARLETTE (pid ${PIDS[1]}), nginx $NGINX_URL (pid ${PIDS[2]})"
+say "express $EXPRESS, starlette $STARLETTE, flask $FLASK, nginx $NGINX_URL (pids ${PIDS[*]})"
 
 status=0
-harness_run e2e/real-servers.mjs --dist "$DIST" --express "$EXPRESS" --starlette "$STARLETTE" --nginx "$NGINX_URL" \
+harness_run e2e/real-servers.mjs --dist "$DIST" --express "$EXPRESS" --starlette "$STARLETTE" --flask "$FLASK" \
+  --nginx "$NGINX_URL" \
   --out target/real-servers || status=$?
 say "finished in $(( $(date +%s) - start )) s with status $status"
 exit "$status"

@@ -55,5 +55,5 @@ bash scripts/size.sh
 step "end to end: the built page vs Chromium's own verdict"
 CORSCOPE_E2E_DIST=dist bash scripts/e2e.sh
 
-step "real servers: Express's cors, Starlette's CORSMiddleware and nginx vs Chromium's own verdict"
+step "real servers: Express's cors, Starlette's CORSMiddleware, Flask-CORS and nginx vs Chromium's own verdict"
 CORSCOPE_E2E_DIST=dist bash scripts/real-servers.sh
