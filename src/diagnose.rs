@@ -19,7 +19,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortController;
 
-use crate::fetch::{self, FetchOutcome, Received};
+use crate::fetch::{self, FetchOutcome, Purpose, Received};
 use crate::report::{Outcome, ProbeReport, Report};
 
 /// Called as each probe finishes, so a page can show probes live.
@@ -423,8 +423,9 @@ struct Probing {
     options: Options,
     /// Which probes of the plan have been sent.
     started: Vec<bool>,
-    /// One promise per started probe, resolved (never rejected) when it finishes.
-    promises: js_sys::Array,
+    /// The probes sent, in the order they were: plan index, a promise resolved (never rejected) when the
+    /// probe finishes, and what aborts it.
+    running: Vec<(usize, js_sys::Promise, AbortController)>,
     shared: Rc<Shared>,
 }
 
@@ -433,8 +434,6 @@ struct Probing {
 struct Shared {
     /// Finished probes, in the order they finished: plan index, outcome, report line.
     finished: RefCell<Vec<(usize, ProbeOutcome, ProbeReport)>>,
-    /// One per started probe: aborts it.
-    controllers: RefCell<Vec<AbortController>>,
     /// The request failed: each probe is shown as it finishes (until then, finished probes wait).
     live: Cell<bool>,
 }
@@ -453,7 +452,7 @@ impl Probing {
             started: plan.probes.iter().map(|_| false).collect(),
             plan,
             options: options.clone(),
-            promises: js_sys::Array::new(),
+            running: Vec::new(),
             shared: Rc::default(),
         }
     }
@@ -480,31 +479,28 @@ impl Probing {
                 if let Some(slot) = self.started.get_mut(index) {
                     *slot = true;
                 }
-                self.shared
-                    .controllers
-                    .borrow_mut()
-                    .push(controller.clone());
                 let promise = future_to_promise(run_probe(
                     index,
                     probe.clone(),
                     self.options.clone(),
                     Rc::clone(&self.shared),
-                    controller,
+                    controller.clone(),
                 ));
-                self.promises.push(&promise);
+                self.running.push((index, promise, controller));
             }
         }
     }
 
     /// The request did not fail: stops every probe still running; nothing of them is reported.
     fn abort(&self) {
-        for controller in self.shared.controllers.borrow().iter() {
+        for (_, _, controller) in &self.running {
             controller.abort();
         }
     }
 
-    /// The request failed: shows the probes already finished, sends the rest of the plan, waits for every
-    /// probe and returns the model's inference.
+    /// The request failed: shows the probes already finished, sends the rest of the plan, waits for the
+    /// probes and returns the model's inference. A last probe whose answer could not change the verdict
+    /// ([`probe::settled`]) is stopped rather than waited for, and the findings say so.
     async fn finish(mut self, classification: &Classification, report: &mut Report) -> Inference {
         report.untested = self.plan.untested.clone();
         self.shared.live.set(true);
@@ -514,26 +510,60 @@ impl Probing {
             }
         }
         self.start(|_| true);
-        // Each probe future resolves (never rejects), so `all` waits for every one of them.
-        let _ = JsFuture::from(js_sys::Promise::all(&self.promises)).await;
-        let done = self.shared.finished.take();
-        report.probes = done.iter().map(|(_, _, r)| r.clone()).collect();
-        // Back in plan order, by index (no sort: one sort instantiation less in the wasm).
-        let mut by_index: Vec<Option<ProbeOutcome>> =
-            self.plan.probes.iter().map(|_| None).collect();
-        for (index, outcome, _) in done {
-            if let Some(slot) = by_index.get_mut(index) {
-                *slot = Some(outcome);
+        loop {
+            let pending: Vec<&(usize, js_sys::Promise, AbortController)> = {
+                let finished = self.shared.finished.borrow();
+                self.running
+                    .iter()
+                    .filter(|(index, _, _)| finished.iter().all(|(i, _, _)| i != index))
+                    .collect()
+            };
+            if let [(index, _, controller)] = pending.as_slice() {
+                let probe = self.plan.probes.get(*index).cloned();
+                if let Some(probe) = probe.filter(|p| {
+                    probe::settled(classification, &self.outcomes(), std::slice::from_ref(p))
+                }) {
+                    // Stopped probes are not shown: the page stops listening before it aborts.
+                    self.shared.live.set(false);
+                    controller.abort();
+                    report.findings.push(format!(
+                        "Probe {} was stopped: no answer it could give would change the verdict.",
+                        probe.name
+                    ));
+                    break;
+                }
             }
+            if pending.is_empty() {
+                break;
+            }
+            // Each probe future resolves (never rejects): `race` wakes when the next one finishes.
+            let next: js_sys::Array = pending.iter().map(|(_, promise, _)| promise).collect();
+            let _ = JsFuture::from(js_sys::Promise::race(&next)).await;
         }
-        let outcomes: Vec<(Probe, ProbeOutcome)> = self
-            .plan
-            .probes
-            .iter()
-            .zip(by_index)
-            .filter_map(|(probe, outcome)| Some((probe.clone(), outcome?)))
+        self.shared.live.set(false);
+        let outcomes = self.outcomes();
+        report.probes = self
+            .shared
+            .finished
+            .take()
+            .into_iter()
+            .map(|(_, _, r)| r)
             .collect();
         probe::infer(classification, &outcomes)
+    }
+
+    /// The finished probes' outcomes, in plan order (by index: no sort instantiation in the wasm).
+    fn outcomes(&self) -> Vec<(Probe, ProbeOutcome)> {
+        let finished = self.shared.finished.borrow();
+        self.plan
+            .probes
+            .iter()
+            .enumerate()
+            .filter_map(|(index, probe)| {
+                let (_, outcome, _) = finished.iter().find(|(i, _, _)| *i == index)?;
+                Some((probe.clone(), *outcome))
+            })
+            .collect()
     }
 }
 
@@ -561,7 +591,8 @@ async fn run_probe(
     shared: Rc<Shared>,
     controller: AbortController,
 ) -> Result<JsValue, JsValue> {
-    let fetched = fetch::send_with(&probe.spec, options.timeout_ms, &controller, true).await;
+    let fetched =
+        fetch::send_with(&probe.spec, options.timeout_ms, &controller, Purpose::Probe).await;
     let outcome = probe_outcome(&fetched.outcome);
     let status = match outcome {
         ProbeOutcome::Ok(status) | ProbeOutcome::OkRedirected(status) => Some(status),

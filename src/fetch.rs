@@ -115,10 +115,22 @@ pub struct BodyPreview {
     pub error: Option<String>,
 }
 
+/// What a fetch is for, which decides how it is sent and how much of the answer is read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    /// The user's request (or the page's own): sent at the default priority, with a preview of the body
+    /// read.
+    Request,
+    /// A probe: sent at `fetch()`'s `priority: "low"`, so that Chromium hands its connections to the
+    /// request it explains first; only the head is read and the body is cancelled, because the CORS
+    /// check is over once `fetch()` resolves, and a slow or endless body must not hold up the verdict.
+    Probe,
+}
+
 /// Sends `spec` with the browser's `fetch()`, aborting after `timeout_ms`.
 pub async fn send(spec: &RequestSpec, timeout_ms: u32) -> Fetched {
     match AbortController::new() {
-        Ok(controller) => send_with(spec, timeout_ms, &controller, false).await,
+        Ok(controller) => send_with(spec, timeout_ms, &controller, Purpose::Request).await,
         Err(e) => Fetched {
             outcome: FetchOutcome::Refused {
                 message: error_text(&e),
@@ -129,17 +141,16 @@ pub async fn send(spec: &RequestSpec, timeout_ms: u32) -> Fetched {
 }
 
 /// As [`send`], aborted by `controller` as well as by the timeout (either abort reads as
-/// [`FetchOutcome::TimedOut`]); with `low_priority`, at `fetch()`'s `priority: "low"`, so that Chromium
-/// hands its connections to the other requests first (the probes sent alongside the request they explain).
+/// [`FetchOutcome::TimedOut`]), sent and read as `purpose` says.
 pub async fn send_with(
     spec: &RequestSpec,
     timeout_ms: u32,
     controller: &AbortController,
-    low_priority: bool,
+    purpose: Purpose,
 ) -> Fetched {
     let start = now_ms();
     let outcome = match web_sys::window() {
-        Some(window) => send_in(&window, spec, timeout_ms, controller, low_priority).await,
+        Some(window) => send_in(&window, spec, timeout_ms, controller, purpose).await,
         None => FetchOutcome::Refused {
             message: String::from("no browser window to fetch from"),
         },
@@ -175,9 +186,9 @@ async fn send_in(
     spec: &RequestSpec,
     timeout_ms: u32,
     controller: &AbortController,
-    low_priority: bool,
+    purpose: Purpose,
 ) -> FetchOutcome {
-    let request = match build_request(spec, controller, low_priority) {
+    let request = match build_request(spec, controller, purpose) {
         Ok(r) => r,
         Err(e) => {
             return FetchOutcome::Refused {
@@ -189,7 +200,17 @@ async fn send_in(
     let _timeout = Timeout::start(window, controller, timeout_ms);
     match JsFuture::from(window.fetch_with_request(&request)).await {
         Ok(value) => match value.dyn_into::<Response>() {
-            Ok(response) => FetchOutcome::Response(receive(&response).await),
+            Ok(response) if purpose == Purpose::Probe => {
+                let head = receive_head(&response);
+                // Stops the body's download; the response is already in hand.
+                controller.abort();
+                FetchOutcome::Response(head)
+            }
+            Ok(response) => {
+                let mut received = receive_head(&response);
+                received.body = read_body(&response, BODY_PREVIEW_CAP).await;
+                FetchOutcome::Response(received)
+            }
             Err(_) => FetchOutcome::Rejected {
                 message: String::from("fetch() resolved with something that is not a Response"),
             },
@@ -204,7 +225,7 @@ async fn send_in(
 fn build_request(
     spec: &RequestSpec,
     controller: &AbortController,
-    low_priority: bool,
+    purpose: Purpose,
 ) -> Result<Request, JsValue> {
     let init = RequestInit::new();
     init.set_method(&spec.method);
@@ -234,7 +255,7 @@ fn build_request(
         init.set_body(&JsValue::from_str(body));
     }
     init.set_signal(Some(&controller.signal()));
-    if low_priority {
+    if purpose == Purpose::Probe {
         // `RequestInit.priority` (Fetch Priority); web-sys has no setter for it yet.
         js_sys::Reflect::set(
             &init,
@@ -245,15 +266,15 @@ fn build_request(
     Request::new_with_str_and_init(&spec.url, &init)
 }
 
-async fn receive(response: &Response) -> Received {
-    let kind = ResponseKind::from_web(response.type_());
+/// Everything of a response but its body.
+fn receive_head(response: &Response) -> Received {
     Received {
         status: response.status(),
         status_text: response.status_text(),
-        kind,
+        kind: ResponseKind::from_web(response.type_()),
         redirected: response.redirected(),
         headers: readable_headers(&response.headers()),
-        body: read_body(response, BODY_PREVIEW_CAP).await,
+        body: BodyPreview::default(),
     }
 }
 

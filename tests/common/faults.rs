@@ -293,6 +293,45 @@ async fn fault_endless_body() {
     );
 }
 
+/// Probes read only the head of an answer: a request blocked at its preflight, whose probes' GETs get an
+/// endless body, is explained as soon as the probes' heads arrive, not when the timeout cuts their bodies.
+#[wasm_bindgen_test]
+async fn probes_do_not_wait_for_an_endless_body() {
+    let options = Options {
+        timeout_ms: TIMEOUT_MS,
+        ..Options::default()
+    };
+    let start = now();
+    let report = diagnose(
+        &spec("GET", "/f/endless-body", &[("X-Custom", "1")]),
+        options,
+    )
+    .await;
+    let elapsed = now() - start;
+    console_log!(
+        "endless body behind a blocked request: {elapsed:.0} ms, {:?}, findings {:?}",
+        report.cors_error,
+        report.findings
+    );
+    assert!(
+        report
+            .findings
+            .iter()
+            .any(|f| f.starts_with("Probe reach was stopped")),
+        "{:?}",
+        report.findings
+    );
+    assert_eq!(report.outcome, Outcome::Blocked, "{}", report.headline);
+    let simple = report.probes.iter().find(|p| p.name == "simple");
+    assert_eq!(simple.map(|p| p.outcome), Some("ok"), "{:?}", report.probes);
+    assert!(
+        elapsed < f64::from(TIMEOUT_MS) / 2.0,
+        "took {elapsed:.0} ms with a {TIMEOUT_MS} ms timeout: a probe waited for its body"
+    );
+    assert_recovered("endless-body behind a blocked request").await;
+    assert_no_panic();
+}
+
 #[wasm_bindgen_test]
 async fn fault_slow_drip() {
     check("slow-drip").await;

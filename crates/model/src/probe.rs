@@ -161,8 +161,43 @@ pub struct Inference {
     /// redirect the browser cannot follow in any mode (more than 20 hops, a `file:` or `data:` target)
     /// looks exactly like one to a URL with `user:password@`.
     pub network_error_possible: bool,
+    /// No server that answers the same request the same way every time explains the outcomes (a flaky
+    /// server); the findings say so and nothing is concluded.
+    pub contradictory: bool,
     /// Plain-English findings, one per line, in the order they were established.
     pub findings: Vec<String>,
+}
+
+impl Inference {
+    /// Everything but the findings (which describe each probe's outcome): what the page reports as its
+    /// verdict. Two inferences with equal verdicts tell the user the same thing.
+    #[allow(clippy::type_complexity)]
+    fn verdict(
+        &self,
+    ) -> (
+        &[CorsError],
+        &[Option<String>],
+        &[CorsError],
+        [bool; 4],
+        &Option<String>,
+        Option<Stage>,
+        Option<&'static str>,
+    ) {
+        (
+            &self.candidates,
+            &self.parameters,
+            &self.also_possible,
+            [
+                self.certain,
+                self.not_cors,
+                self.network_error_possible,
+                self.contradictory,
+            ],
+            &self.failed_parameter,
+            self.fault_stage,
+            self.fault_header,
+        )
+    }
 }
 
 /// The cache-busting query parameter's name.
@@ -773,6 +808,50 @@ pub fn infer(classification: &Classification, outcomes: &[(Probe, ProbeOutcome)]
     conclude(&faults, &evidence, &ctx, findings, redirects)
 }
 
+/// Whether the verdict no longer waits for the one `pending` probe: every outcome it could still have
+/// (resolving, rejecting, or never answering) gives the verdict of the `finished` outcomes alone (see
+/// [`Inference`]'s fields; the findings differ), save an outcome that would contradict those already seen
+/// (a server that answers differently each time, which no verdict waits for). The page then stops the
+/// probe: a `no-cors` probe of a streaming endpoint, for one, may not resolve before the timeout, since
+/// Chromium reads the start of an opaque body before it hands the response over.
+///
+/// With several probes pending it answers `false`: their outcomes combine, and the page waits for all
+/// but one anyway.
+pub fn settled(
+    classification: &Classification,
+    finished: &[(Probe, ProbeOutcome)],
+    pending: &[Probe],
+) -> bool {
+    let [probe] = pending else {
+        return pending.is_empty();
+    };
+    let without = infer(classification, finished);
+    let mut outcomes = finished.to_vec();
+    possible_outcomes(probe).iter().all(|outcome| {
+        outcomes.push((probe.clone(), *outcome));
+        let with = infer(classification, &outcomes);
+        outcomes.pop();
+        with.contradictory || with.verdict() == without.verdict()
+    })
+}
+
+/// The outcomes a probe's fetch can have, given how it is sent (a timeout leaves it out, as if not sent).
+fn possible_outcomes(probe: &Probe) -> &'static [ProbeOutcome] {
+    match (probe.spec.mode, probe.spec.redirect) {
+        (Mode::NoCors, _) => &[ProbeOutcome::Opaque, ProbeOutcome::Rejected],
+        (_, Redirect::Manual) => &[
+            ProbeOutcome::Ok(200),
+            ProbeOutcome::OpaqueRedirect,
+            ProbeOutcome::Rejected,
+        ],
+        _ => &[
+            ProbeOutcome::Ok(200),
+            ProbeOutcome::OkRedirected(200),
+            ProbeOutcome::Rejected,
+        ],
+    }
+}
+
 fn finding(probe: &Probe, outcome: ProbeOutcome) -> String {
     format!("{}: {outcome} — {}", probe.name, probe.purpose)
 }
@@ -1001,9 +1080,11 @@ fn conclude(
         fault_header: None,
         not_cors: false,
         network_error_possible: false,
+        contradictory: false,
         findings: Vec::new(),
     };
     if !evidence.any() {
+        inference.contradictory = true;
         findings.push(
             "The outcomes contradict each other (a flaky server, or one that answers differently each time); \
              use the curl commands below to see the raw answers."
@@ -1186,6 +1267,55 @@ mod tests {
             .collect();
         let inference = infer(&c, &outcomes);
         (plan, inference)
+    }
+
+    /// The plan's probes with the outcomes `outcome` gives, but for the probe named `pending`.
+    fn split(
+        spec: &RequestSpec,
+        pending: &str,
+        outcome: impl Fn(&str) -> ProbeOutcome,
+    ) -> (Classification, Vec<(Probe, ProbeOutcome)>, Vec<Probe>) {
+        let c = classify(spec).unwrap();
+        let plan = plan(&c, &ProbeOptions::default());
+        let (waiting, done): (Vec<Probe>, Vec<Probe>) =
+            plan.probes.into_iter().partition(|p| p.name == pending);
+        let finished = done
+            .into_iter()
+            .map(|p| {
+                let o = outcome(&p.name);
+                (p, o)
+            })
+            .collect();
+        (c, finished, waiting)
+    }
+
+    #[test]
+    fn a_reach_probe_is_not_waited_for_once_another_probe_got_an_answer() {
+        // A streaming endpoint: the request is refused at its preflight, the cors GETs resolved, and the
+        // no-cors probe waits for Chromium to sniff a body that does not come.
+        let s = spec("GET", &[("X-Custom", "1")], Credentials::Omit);
+        let (c, finished, pending) = split(&s, "reach", |name| match name {
+            "simple" | "redirect" => ProbeOutcome::Ok(200),
+            _ => ProbeOutcome::Rejected,
+        });
+        assert_eq!(pending.len(), 1);
+        assert!(settled(&c, &finished, &pending));
+    }
+
+    #[test]
+    fn a_probe_that_decides_is_waited_for() {
+        // Only the header's own probe can tell a refused header from a preflight refused outright.
+        let s = spec("PUT", &[("X-Api-Key", "k")], Credentials::Omit);
+        let (c, finished, pending) = split(&s, "header:x-api-key", |name| match name {
+            "reach" => ProbeOutcome::Opaque,
+            _ => ProbeOutcome::Ok(200),
+        });
+        assert_eq!(pending.len(), 1);
+        assert!(!settled(&c, &finished, &pending));
+        // Nothing pending: settled; two pending: never.
+        assert!(settled(&c, &finished, &[]));
+        let two = [pending[0].clone(), pending[0].clone()];
+        assert!(!settled(&c, &finished, &two));
     }
 
     fn names(plan: &ProbePlan) -> Vec<&str> {
@@ -1724,10 +1854,13 @@ mod tests {
         }
 
         /// The inference for `spec` against `server` is sound (see the module's doc).
+        /// With `stop`, also checks that stopping that probe (an index, modulo the plan's length) when the
+        /// verdict no longer waits for it changes nothing.
         fn check(
             server: &Server,
             spec: &RequestSpec,
             may_repeat: bool,
+            stop: Option<usize>,
         ) -> Result<(), TestCaseError> {
             let c = classify(spec).unwrap();
             let Verdict::Blocked(truth) = decide(&c, &answer(server, &c)) else {
@@ -1745,6 +1878,29 @@ mod tests {
                 outcome(server, &probe.spec)
             });
             prop_assert!(!i.not_cors);
+            // Stopping a probe the verdict no longer waits for changes nothing: the simulated server's
+            // outcome for it is one `settled` considered, and consistent with the others.
+            let outcomes: Vec<(Probe, ProbeOutcome)> = plan
+                .probes
+                .iter()
+                .map(|p| (p.clone(), outcome(server, &p.spec)))
+                .collect();
+            if let Some(at) = stop
+                .filter(|_| !outcomes.is_empty())
+                .map(|n| n % outcomes.len())
+            {
+                let mut finished = outcomes.clone();
+                let (probe, _) = finished.remove(at);
+                if settled(&c, &finished, std::slice::from_ref(&probe)) {
+                    let (all, stopped) = (infer(&c, &outcomes), infer(&c, &finished));
+                    prop_assert_eq!(
+                        all.verdict(),
+                        stopped.verdict(),
+                        "stopping {} changed the verdict",
+                        probe.name
+                    );
+                }
+            }
             let possible =
                 i.candidates.contains(&truth.error) || i.also_possible.contains(&truth.error);
             prop_assert!(
@@ -1815,8 +1971,13 @@ mod tests {
         proptest! {
             #![proptest_config(ProptestConfig::with_cases(3000))]
             #[test]
-            fn inference_is_sound(server in server(), spec in request(), may_repeat in any::<bool>()) {
-                check(&server, &spec, may_repeat)?;
+            fn inference_is_sound(
+                server in server(),
+                spec in request(),
+                may_repeat in any::<bool>(),
+                stop in any::<usize>(),
+            ) {
+                check(&server, &spec, may_repeat, Some(stop))?;
             }
         }
 
@@ -1830,7 +1991,7 @@ mod tests {
             ) {
                 // Mostly the generated list; sometimes the server's own (`*`, none, …).
                 let server = if acah.len() % 4 == 0 { server } else { Server { acah, ..server } };
-                check(&server, &spec, may_repeat)?;
+                check(&server, &spec, may_repeat, None)?;
             }
         }
     }
