@@ -221,7 +221,14 @@ async function recorder(context, page) {
   };
   cdp.on('Network.responseReceived', answered);
   cdp.on('Network.loadingFinished', (e) => { const r = sent.get(e.requestId); if (r && r.end == null) ended(e); });
-  cdp.on('Network.loadingFailed', ended);
+  // A request aborted before any answer (a probe the verdict stopped waiting for, or one dropped when
+  // the request succeeded) was not a round trip the diagnosis used; one aborted after its head (a probe
+  // cancels its body) was answered when its head arrived.
+  cdp.on('Network.loadingFailed', (e) => {
+    const r = sent.get(e.requestId);
+    if (r && r.end == null && e.canceled) r.aborted = e.timestamp * 1000;
+    else if (r && r.end == null) ended(e);
+  });
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
   return { map: sent };
@@ -259,6 +266,7 @@ function timeline(recorded) {
     preflights: list.filter((r) => r.preflight).length,
     issued: waves(list.map((r) => r.at), t0),
     answered: waves(list.map((r) => r.end), t0),
+    aborted: list.filter((r) => r.aborted != null).length,
     list,
   };
 }
@@ -333,7 +341,7 @@ async function diagnosis() {
       ratio: took / floor,
       floorTrips: median(floors.map((f) => f.answered.length)),
       trips: median(pages.map((p) => p.answered.length)),
-      requests: `${last.requests} (${last.preflights} preflights)`,
+      requests: `${last.requests} (${last.preflights} preflights${last.aborted ? `, ${last.aborted} aborted unanswered` : ''})`,
       queued: median(pages.map((p) => p.queued)),
       issued: last.issued.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
       answered: last.answered.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
