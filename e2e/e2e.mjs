@@ -19,8 +19,8 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BLANK_PATH, pngInfo, serveStatic } from './util.mjs';
-import { chromiumOwn, doneCount, headersOf, launch, openPage, pastePath, permalink, waitDone } from './page.mjs';
-import { describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
+import { checkRow, chromiumOwn, doneCount, headersOf, launch, openPage, permalink, waitDone } from './page.mjs';
+import { describeChrome, describeReport, faultResponseOf } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 if (!args.dist || !args.lab) {
@@ -111,34 +111,7 @@ async function scenarios() {
       fault_response: faultResponseOf(row.chrome.cors_error),
       fault_header: catalogueAgrees && !extra ? expected.fault_header ?? null : null,
     } : {};
-    row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
-    if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
-      row.notes.push(`preflight: corscope ${row.report.preflight}, Chromium ${row.chrome.preflight}`);
-      fail(`${s.name}: the report says preflight=${row.report.preflight}, Chromium ${row.chrome.preflight ? 'sent' : 'did not send'} one`);
-    }
-    // Allowed: the page read the same status and response headers as Chromium's own fetch.
-    if (row.chrome.outcome === 'ok' && row.report.outcome === 'ok') {
-      const same = row.report.status === row.chrome.status && JSON.stringify(row.report.readable_headers) === JSON.stringify(row.chrome.readable);
-      if (!same) {
-        row.notes.push(`readable: corscope ${row.report.status} [${row.report.readable_headers}], Chromium ${row.chrome.status} [${row.chrome.readable}]`);
-        if (!extra) fail(`${s.name}: status or readable headers differ from Chromium's own fetch`);
-      }
-    }
-    if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
-    if (row.graded.why) row.notes.push(row.graded.why);
-    // The pasted-headers path (graded for blocked requests; allowed ones must come out allowed too).
-    if (row.chrome.outcome !== 'network-error' && row.report.outcome && !row.report.outcome.startsWith('no report')) {
-      try {
-        const pasted = await pastePath(page);
-        row.paste = gradePaste(row.chrome, pasted.report);
-        row.pasteReport = pasted.report;
-        if (row.paste.why) row.notes.push(`paste: ${row.paste.why}`);
-      } catch (e) {
-        row.paste = { grade: 'wrong', why: e.message.split('\n')[0] };
-        row.notes.push(`paste: ${row.paste.why}`);
-      }
-    }
-    if (page.problems.length) { row.notes.push(...page.problems); fail(`${s.name}: ${page.problems[0]}`); }
+    await checkRow(page, row, truth, fail, extra);
     await page.close();
     const pasteGrade = extra && row.paste ? (row.paste.grade === 'exact' ? 'same' : 'differs') : row.paste?.grade ?? '-';
     console.log(`${s.name.padEnd(36)} ${describeChrome(row.chrome).padEnd(46)} ${describeReport(row.report).padEnd(62)} ${row.graded.grade.padEnd(6)} ${pasteGrade}`);

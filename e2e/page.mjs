@@ -4,7 +4,7 @@
 import { chromium } from 'playwright-core';
 import { execFile } from 'node:child_process';
 import { shellWords } from './util.mjs';
-import { chromiumVerdict } from './grade.mjs';
+import { chromiumVerdict, grade, gradePaste } from './grade.mjs';
 
 /// How long a run may take to reach data-state=done.
 export const DONE_MS = 20_000;
@@ -141,4 +141,40 @@ export async function pastePath(page) {
   const error = await page.textContent('#paste-error');
   if (error) throw new Error(`paste refused: ${error}`);
   return { report: JSON.parse(await page.textContent('#report-json')), commands: { preflight: preflightLine, actual: actualLine } };
+}
+
+/// The checks both drivers make on one row once `row.report` (the page's browser-only verdict) and
+/// `row.chrome` (Chromium's own) are in: the grade against `truth`; the preflight, and for an allowed
+/// request the status and readable headers, must be Chromium's (`fail` records a failure; with
+/// `readableMayDiffer` a readable difference is only noted); then the paste path on `page`, graded too.
+export async function checkRow(page, row, truth, fail, readableMayDiffer = false) {
+  row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
+  if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
+    row.notes.push(`preflight: corscope ${row.report.preflight}, Chromium ${row.chrome.preflight}`);
+    fail(`${row.name}: the report says preflight=${row.report.preflight}, Chromium ${row.chrome.preflight ? 'sent' : 'did not send'} one`);
+  }
+  // Allowed: the page read the same status and response headers as Chromium's own fetch.
+  if (row.chrome.outcome === 'ok' && row.report.outcome === 'ok') {
+    const same = row.report.status === row.chrome.status && JSON.stringify(row.report.readable_headers) === JSON.stringify(row.chrome.readable);
+    if (!same) {
+      row.notes.push(`readable: corscope ${row.report.status} [${row.report.readable_headers}], Chromium ${row.chrome.status} [${row.chrome.readable}]`);
+      if (!readableMayDiffer) fail(`${row.name}: status or readable headers differ from Chromium's own fetch`);
+    }
+  }
+  if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
+  if (row.graded.why) row.notes.push(row.graded.why);
+  // The pasted-headers path (graded for blocked requests; allowed ones must come out allowed too).
+  if (row.chrome.outcome !== 'network-error' && row.report.outcome && !row.report.outcome.startsWith('no report')) {
+    try {
+      const pasted = await pastePath(page);
+      row.paste = gradePaste(row.chrome, pasted.report);
+      row.pasteReport = pasted.report;
+      row.curl = pasted.commands;
+      if (row.paste.why) row.notes.push(`paste: ${row.paste.why}`);
+    } catch (e) {
+      row.paste = { grade: 'wrong', why: e.message.split('\n')[0] };
+      row.notes.push(`paste: ${row.paste.why}`);
+    }
+  }
+  if (page.problems.length) { row.notes.push(...page.problems); fail(`${row.name}: ${page.problems[0]}`); }
 }

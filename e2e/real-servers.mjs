@@ -14,8 +14,8 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BLANK_PATH, serveStatic } from './util.mjs';
-import { chromiumOwn, launch, openPage, pastePath, permalink, waitDone } from './page.mjs';
-import { describeChrome, describeReport, faultResponseOf, grade, gradePaste } from './grade.mjs';
+import { checkRow, chromiumOwn, launch, openPage, permalink, waitDone } from './page.mjs';
+import { describeChrome, describeReport, faultResponseOf } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 const NAMES = ['express', 'starlette', 'flask', 'nginx'];
@@ -176,33 +176,7 @@ async function runCases() {
       fault_response: faultResponseOf(row.chrome.cors_error),
       fault_header: said === c.expect ? c.fault_header ?? null : null,
     } : {};
-    row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
-    if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
-      row.notes.push(`preflight: corscope ${row.report.preflight}, Chromium ${row.chrome.preflight}`);
-      fail(`${c.name}: the report says preflight=${row.report.preflight}, Chromium ${row.chrome.preflight ? 'sent' : 'did not send'} one`);
-    }
-    if (row.chrome.outcome === 'ok' && row.report.outcome === 'ok') {
-      const same = row.report.status === row.chrome.status && JSON.stringify(row.report.readable_headers) === JSON.stringify(row.chrome.readable);
-      if (!same) {
-        row.notes.push(`readable: corscope ${row.report.status} [${row.report.readable_headers}], Chromium ${row.chrome.status} [${row.chrome.readable}]`);
-        fail(`${c.name}: status or readable headers differ from Chromium's own fetch`);
-      }
-    }
-    if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
-    if (row.graded.why) row.notes.push(row.graded.why);
-    if (row.chrome.outcome !== 'network-error' && row.report.outcome && !row.report.outcome.startsWith('no report')) {
-      try {
-        const pasted = await pastePath(page);
-        row.paste = gradePaste(row.chrome, pasted.report);
-        row.pasteReport = pasted.report;
-        row.curl = pasted.commands;
-        if (row.paste.why) row.notes.push(`paste: ${row.paste.why}`);
-      } catch (e) {
-        row.paste = { grade: 'wrong', why: e.message.split('\n')[0] };
-        row.notes.push(`paste: ${row.paste.why}`);
-      }
-    }
-    if (page.problems.length) { row.notes.push(...page.problems); fail(`${c.name}: ${page.problems[0]}`); }
+    await checkRow(page, row, truth, fail);
     await page.close();
     console.log(`${c.name.padEnd(38)} ${describeChrome(row.chrome).padEnd(58)} ${describeReport(row.report).padEnd(64)} ${row.graded.grade.padEnd(6)} ${row.paste?.grade ?? '-'}`);
     for (const note of row.notes) console.log(`${''.padEnd(40)}${note}`);

@@ -44,18 +44,30 @@ harness_dist() {
   [ -f "$DIST/index.html" ] || { say "no index.html in $DIST"; exit 1; }
 }
 
+# Starts a server in the background that prints `listening on <url>` (after anything), and waits until it
+# answers HTTP (any status); sets the variable named $1 to that URL. Usage: harness_server VAR name cmd...
+harness_server() {
+  local var=$1 name=$2; shift 2
+  local log="$WORK/$name.log" pid url
+  "$@" >"$log" 2>&1 &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 100); do
+    grep -q 'listening on ' "$log" && break
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; say "$name failed to start"; exit 1; }
+    sleep 0.1
+  done
+  url=$(sed -n 's/.*listening on //p' "$log" | head -n 1)
+  [ -n "$url" ] || { cat "$log" >&2; say "$name did not say where it listens"; exit 1; }
+  for _ in $(seq 50); do curl -s -o /dev/null --max-time 5 "$url/" && break; sleep 0.1; done
+  curl -s -o /dev/null --max-time 5 "$url/" || { cat "$log" >&2; say "$name does not answer at $url"; exit 1; }
+  printf -v "$var" '%s' "$url"
+}
+
 # Starts the lab on a free loopback port; sets LAB to its base URL.
 harness_lab() {
   cargo build -q -p corscope-lab
-  target/debug/corscope-lab --port 0 --quiet >"$WORK/lab.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 100); do
-    grep -q "listening on" "$WORK/lab.log" && break
-    kill -0 "${PIDS[0]}" 2>/dev/null || { cat "$WORK/lab.log" >&2; say "the lab failed to start"; exit 1; }
-    sleep 0.1
-  done
-  LAB=$(sed -n 's/^corscope-lab listening on //p' "$WORK/lab.log")
-  [ -n "$LAB" ] || { cat "$WORK/lab.log" >&2; say "the lab did not say where it listens"; exit 1; }
+  harness_server LAB lab target/debug/corscope-lab --port 0 --quiet
 }
 
 # Runs a node script in the background (so the traps can stop it) and exits with its status.

@@ -51,35 +51,16 @@ fi
 
 harness_dist "${CORSCOPE_E2E_DIST:-}"
 
-# Starts a server that prints `listening on <url>`; sets the variable named $1 to that URL.
-start_server() {
-  local var=$1 name=$2; shift 2
-  local log="$WORK/$name.log" pid url
-  "$@" >"$log" 2>&1 &
-  pid=$!
-  PIDS+=("$pid")
-  for _ in $(seq 100); do
-    grep -q '^listening on ' "$log" && break
-    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; say "$name failed to start"; exit 1; }
-    sleep 0.1
-  done
-  url=$(sed -n 's/^listening on //p' "$log")
-  [ -n "$url" ] || { cat "$log" >&2; say "$name did not say where it listens"; exit 1; }
-  # Ready: it answers HTTP (any status).
-  for _ in $(seq 50); do curl -s -o /dev/null --max-time 5 "$url/" && break; sleep 0.1; done
-  curl -s -o /dev/null --max-time 5 "$url/" || { cat "$log" >&2; say "$name does not answer at $url"; exit 1; }
-  printf -v "$var" '%s' "$url"
-}
-start_server EXPRESS express node e2e/servers/express/app.js
-start_server STARLETTE starlette "$VENV/bin/python" e2e/servers/starlette/app.py
-start_server FLASK flask "$VENV/bin/python" e2e/servers/flask/app.py
+harness_server EXPRESS express node e2e/servers/express/app.js
+harness_server STARLETTE starlette "$VENV/bin/python" e2e/servers/starlette/app.py
+harness_server FLASK flask "$VENV/bin/python" e2e/servers/flask/app.py
 # nginx in the foreground (`daemon off`), its config filled in with a free port, its files under WORK.
 NGINX_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$WORK/nginx"
 sed -e "s#@PORT@#$NGINX_PORT#g" -e "s#@ROOT@#$PWD/e2e/servers/nginx#g" -e "s#@PREFIX@#$WORK/nginx#g" \
   e2e/servers/nginx/nginx.conf.in >"$WORK/nginx/nginx.conf"
 "$NGINX" -t -q -p "$WORK/nginx" -e stderr -c "$WORK/nginx/nginx.conf" || { say "nginx rejects its config"; exit 1; }
-start_server NGINX_URL nginx bash -c 'echo "listening on http://127.0.0.1:$1"; exec "$2" -p "$3" -e stderr -c "$3/nginx.conf" -g "daemon off;"' \
+harness_server NGINX_URL nginx bash -c 'echo "listening on http://127.0.0.1:$1"; exec "$2" -p "$3" -e stderr -c "$3/nginx.conf" -g "daemon off;"' \
   nginx "$NGINX_PORT" "$NGINX" "$WORK/nginx"
 say "express $EXPRESS, starlette $STARLETTE, flask $FLASK, nginx $NGINX_URL (pids ${PIDS[*]})"
 
