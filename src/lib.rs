@@ -30,6 +30,8 @@ pub mod diagnose;
 pub mod dom;
 /// The one fetch adapter.
 pub mod fetch;
+/// A JSON value built by hand (for the report's contract), serialised by serde-wasm-bindgen.
+mod json;
 /// The report and its JSON contract.
 pub mod report;
 

@@ -1,7 +1,8 @@
 //! The result of one diagnosis: what the browser did, what the model concluded, and the evidence.
 //!
-//! Its JSON form (the `#report-json` contract other tools read) is produced by serde-wasm-bindgen and the
-//! browser's own `JSON.stringify`, so the page ships no JSON library of its own.
+//! Its JSON form (the `#report-json` contract other tools read) is written out field by field in
+//! [`Report::to_json`] and turned into text by serde-wasm-bindgen and the browser's own `JSON.stringify`,
+//! so the page ships no JSON library of its own.
 
 use std::collections::BTreeMap;
 
@@ -9,12 +10,12 @@ use corscope_model::classify::Classification;
 use corscope_model::fix::Focus;
 use corscope_model::verdict::Blocked;
 use corscope_model::Refusal;
-use serde::Serialize;
 use wasm_bindgen::JsValue;
 
+use crate::json::{array, optional, strings, Json};
+
 /// What the page observed, in the contract's words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// A readable response reached the page.
     Ok,
@@ -45,7 +46,7 @@ impl Outcome {
 }
 
 /// One probe as it finished.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ProbeReport {
     /// The model's stable probe name (`reach`, `simple`, `header:x-api-key`, …).
     pub name: String,
@@ -59,8 +60,9 @@ pub struct ProbeReport {
     pub ms: f64,
 }
 
-/// The diagnosis. Serialised fields are the `#report-json` contract; skipped ones feed the views.
-#[derive(Clone, Debug, Serialize)]
+/// The diagnosis. The fields [`Report::to_json`] writes are the `#report-json` contract; the others feed
+/// the views.
+#[derive(Clone, Debug)]
 pub struct Report {
     /// What happened.
     pub outcome: Outcome,
@@ -123,17 +125,13 @@ pub struct Report {
     /// Warnings about the request or the server setup.
     pub warnings: Vec<String>,
     /// The model's classification of the request (for the views; not part of the JSON).
-    #[serde(skip)]
     pub classification: Option<Classification>,
     /// Why the browser refuses the request, typed (for library users; the JSON carries its words in
     /// `headline` and its form field in `field`).
-    #[serde(skip)]
     pub refusal: Option<Refusal>,
     /// The exact verdict, when it is known from raw headers (paste path; for the views).
-    #[serde(skip)]
     pub blocked: Option<Blocked>,
     /// What the server has to change, for the fix snippets (for the views).
-    #[serde(skip)]
     pub focus: Option<Focus>,
 }
 
@@ -180,12 +178,73 @@ impl Report {
 
     /// The report as one JSON object (plain objects and arrays, `null` for absent values).
     pub fn to_json(&self) -> Result<String, JsValue> {
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        let value = self
-            .serialize(&serializer)
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
-        js_sys::JSON::stringify(&value)?
-            .as_string()
-            .ok_or_else(|| JsValue::from_str("JSON.stringify returned no text"))
+        self.json().stringify()
+    }
+
+    /// The `#report-json` contract, in its order.
+    fn json(&self) -> Json {
+        let text = |s: &String| Json::from(s.as_str());
+        let name = |s: &'static str| Json::from(s);
+        let parameters = self
+            .candidate_parameters
+            .iter()
+            .map(|(code, parameter)| (*code, text(parameter)))
+            .collect();
+        Json::Object(vec![
+            ("outcome", self.outcome.as_str().into()),
+            ("cors_error", optional(self.cors_error, name)),
+            (
+                "failed_parameter",
+                optional(self.failed_parameter.as_ref(), text),
+            ),
+            ("certain", self.certain.into()),
+            ("candidates", strings(&self.candidates)),
+            ("candidate_parameters", Json::Object(parameters)),
+            ("also_possible", strings(&self.also_possible)),
+            ("network_error_possible", self.network_error_possible.into()),
+            ("fault_response", optional(self.fault_response, name)),
+            ("fault_header", optional(self.fault_header.as_ref(), text)),
+            ("preflight", self.preflight.into()),
+            ("status", optional(self.status, |s| f64::from(s).into())),
+            ("status_text", optional(self.status_text.as_ref(), text)),
+            ("response_type", optional(self.response_type, name)),
+            ("readable_headers", strings(&self.readable_headers)),
+            (
+                "headers",
+                array(&self.headers, |(n, v)| Json::Array(vec![text(n), text(v)])),
+            ),
+            ("hidden_headers", strings(&self.hidden_headers)),
+            ("expose_line", optional(self.expose_line.as_ref(), text)),
+            (
+                "console_message",
+                optional(self.console_message.as_ref(), text),
+            ),
+            ("probes", array(&self.probes, ProbeReport::json)),
+            ("elapsed_ms", self.elapsed_ms.into()),
+            ("headline", text(&self.headline)),
+            ("findings", strings(&self.findings)),
+            ("untested", strings(&self.untested)),
+            ("error_message", optional(self.error_message.as_ref(), text)),
+            ("field", optional(self.field, name)),
+            ("body_preview", optional(self.body_preview.as_ref(), text)),
+            (
+                "body_bytes",
+                optional(self.body_bytes, |n| (n as f64).into()),
+            ),
+            ("body_truncated", self.body_truncated.into()),
+            ("warnings", strings(&self.warnings)),
+        ])
+    }
+}
+
+impl ProbeReport {
+    fn json(&self) -> Json {
+        Json::Object(vec![
+            ("name", self.name.as_str().into()),
+            ("purpose", self.purpose.as_str().into()),
+            ("outcome", self.outcome.into()),
+            ("status", optional(self.status, |s| f64::from(s).into())),
+            ("ms", self.ms.into()),
+        ])
     }
 }
