@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use corscope_model::{Credentials, Mode, Redirect, RequestSpec};
+use corscope_model::{Credentials, Mode, RequestSpec};
 use wasm_bindgen::JsValue;
 use web_sys::{Document, Element};
 
@@ -108,41 +108,29 @@ fn text(value: &JsValue, name: &str) -> Option<String> {
     get_prop(value, name).and_then(|v| v.as_string())
 }
 
-/// One catalogue entry as (fragment, label, expected verdict).
+/// One catalogue entry as (fragment, label, expected verdict). The catalogue is the lab's own
+/// (`crates/lab/src/catalogue.rs`), so only its shape is read: `name`, `description`, `path`,
+/// `expected.cors_error` (or `expected.outcome`) and `request`.
 fn scenario(entry: &JsValue) -> Option<(String, String, String)> {
     let name = text(entry, "name")?;
     let label = match text(entry, "description") {
         Some(description) => format!("{name}: {description}"),
         None => name,
     };
-    let expected = text(entry, "expected")
-        .or_else(|| text(entry, "cors_error"))
-        .or_else(|| get_prop(entry, "expected").and_then(|e| text(&e, "cors_error")))
+    let expected = get_prop(entry, "expected")
+        .and_then(|e| text(&e, "cors_error").or_else(|| text(&e, "outcome")))
         .map(|e| format!(" → {e}"))
         .unwrap_or_default();
-    let fragment = text(entry, "fragment")
-        .or_else(|| text(entry, "permalink"))
-        .map(|f| {
-            f.rsplit_once('#')
-                .map_or(f.clone(), |(_, tail)| tail.to_string())
-        })
-        .or_else(|| {
-            let path = text(entry, "path");
-            get_prop(entry, "request").map(|r| permalink::serialize(&request_state(&r, path)))
-        })?;
-    Some((fragment, label, expected))
+    let url = format!("{LAB_URL}{}", text(entry, "path")?);
+    let state = request_state(&get_prop(entry, "request")?, url);
+    Some((permalink::serialize(&state), label, expected))
 }
 
-/// A catalogue `request` object as form state; tolerant of the shapes a JSON catalogue may use.
-fn request_state(request: &JsValue, path: Option<String>) -> FormState {
-    let url = text(request, "url").unwrap_or_else(|| {
-        format!(
-            "{LAB_URL}{}",
-            path.or_else(|| text(request, "path")).unwrap_or_default()
-        )
-    });
+/// A catalogue `request` object (`method`, `mode`, `credentials`, `headers` as `[name, value]` pairs,
+/// `body`) as form state.
+fn request_state(request: &JsValue, url: String) -> FormState {
     let headers = get_prop(request, "headers")
-        .map(|h| header_pairs(&h))
+        .map(|h| js_sys::Array::from(&h))
         .unwrap_or_default();
     FormState {
         url,
@@ -153,44 +141,18 @@ fn request_state(request: &JsValue, path: Option<String>) -> FormState {
         credentials: text(request, "credentials")
             .and_then(|c| Credentials::parse(&c))
             .unwrap_or_default(),
-        redirect: text(request, "redirect")
-            .and_then(|r| Redirect::parse(&r))
-            .unwrap_or_default(),
         headers: headers
-            .into_iter()
-            .map(|(name, value)| HeaderRow {
-                name,
-                value,
-                enabled: true,
+            .iter()
+            .filter_map(|pair| {
+                let pair = js_sys::Array::from(&pair);
+                Some(HeaderRow {
+                    name: pair.get(0).as_string()?,
+                    value: pair.get(1).as_string()?,
+                    enabled: true,
+                })
             })
             .collect(),
         body: text(request, "body"),
         ..FormState::default()
     }
-}
-
-fn header_pairs(headers: &JsValue) -> Vec<(String, String)> {
-    if js_sys::Array::is_array(headers) {
-        return js_sys::Array::from(headers)
-            .iter()
-            .filter_map(|h| {
-                if let Some(line) = h.as_string() {
-                    let (n, v) = line.split_once(':')?;
-                    return Some((n.trim().to_string(), v.trim().to_string()));
-                }
-                let pair = js_sys::Array::from(&h);
-                Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-            })
-            .collect();
-    }
-    let Ok(object) = wasm_bindgen::JsCast::dyn_into::<js_sys::Object>(headers.clone()) else {
-        return Vec::new();
-    };
-    js_sys::Object::entries(&object)
-        .iter()
-        .filter_map(|e| {
-            let pair = js_sys::Array::from(&e);
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
 }
