@@ -223,3 +223,48 @@ pub fn error_text(error: &JsValue) -> String {
         .as_string()
         .unwrap_or_else(|| String::from("unknown JavaScript error"))
 }
+
+/// Static markup as a table, in document order: (depth, tag, attributes, text). An element at depth `d`
+/// goes into the last element at depth `d - 1`; depth 0 elements are roots the caller places. One loop
+/// builds them all ([`build_layout`]): a table costs a fraction of the WASM a chain of builder calls does.
+pub type Layout = &'static [(
+    u8,
+    &'static str,
+    &'static [(Attr, &'static str)],
+    &'static str,
+)];
+
+/// Creates the elements of `layout`, each inside its parent, and returns those with an id, by id (read
+/// from the table: asking the DOM would cross into JavaScript once per element and lookup).
+pub fn build_layout(
+    doc: &Document,
+    layout: Layout,
+) -> Result<Vec<(&'static str, Element)>, JsValue> {
+    let mut named = Vec::new();
+    // The open element at each depth.
+    let mut open: Vec<Element> = Vec::new();
+    for &(depth, tag, attrs, text) in layout {
+        let element = doc.create_element(tag)?;
+        for &(attr, value) in attrs {
+            element.set_attribute(attr.name(), value)?;
+            if attr == Attr::Id {
+                named.push((value, element.clone()));
+            }
+        }
+        if !text.is_empty() {
+            element.set_text_content(Some(text));
+        }
+        let depth = usize::from(depth);
+        open.truncate(depth);
+        if let Some(parent) = depth.checked_sub(1).and_then(|d| open.get(d)) {
+            parent.append_child(&element)?;
+        }
+        open.push(element);
+    }
+    Ok(named)
+}
+
+/// The built element with this id.
+pub fn by_id(named: &[(&str, Element)], id: &str) -> Option<Element> {
+    named.iter().find(|(i, _)| *i == id).map(|(_, e)| e.clone())
+}

@@ -6,7 +6,7 @@ use web_sys::{
     Document, Element, HtmlButtonElement, HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement,
 };
 
-use crate::dom::{self, el, Attr};
+use crate::dom::{self, el, Attr, Layout};
 use corscope_model::permalink::{FormState, HeaderRow, TIMEOUT_RANGE_MS};
 use corscope_model::Origin;
 
@@ -65,13 +65,13 @@ impl Form {
     /// Builds the form under `parent`: the elements of [`LAYOUT`] in one loop, then the options, the
     /// properties and the origin.
     pub fn build(doc: &Document, parent: &Element, origin: &str) -> Result<Form, JsValue> {
-        let named = build_layout(doc)?;
+        let named = dom::build_layout(doc, LAYOUT)?;
         let form =
             handles(&named).ok_or_else(|| JsValue::from_str("the form layout lacks an element"))?;
-        if let Some(page_origin) = by_id(&named, "page-origin") {
+        if let Some(page_origin) = dom::by_id(&named, "page-origin") {
             page_origin.set_text_content(Some(origin));
         }
-        if let Some(datalist) = by_id(&named, "methods") {
+        if let Some(datalist) = dom::by_id(&named, "methods") {
             add_options(doc, &datalist, METHODS.into_iter(), false)?;
         }
         add_options(doc, &form.mode, Mode::ALL.iter().map(|m| m.as_str()), true)?;
@@ -317,16 +317,6 @@ fn row_input(row: &Element, selector: &str) -> Option<HtmlInputElement> {
         .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
 }
 
-/// The form's elements in document order: (depth, tag, attributes, text). An element at depth `d` goes
-/// into the last element at depth `d - 1`; depth 0 is the form itself. One loop builds them all
-/// ([`build_layout`]): a table costs a fraction of the WASM a chain of builder calls does.
-type Layout = &'static [(
-    u8,
-    &'static str,
-    &'static [(Attr, &'static str)],
-    &'static str,
-)];
-
 /// The attributes of an error slot, shown next to a field by [`Form::show_field_error`].
 macro_rules! slot {
     ($id:literal) => {
@@ -339,6 +329,7 @@ macro_rules! slot {
     };
 }
 
+/// The form's elements in document order (see [`Layout`]); depth 0 is the form itself.
 #[rustfmt::skip]
 const LAYOUT: Layout = &[
     (0, "form", &[(Attr::Id, "request-form"), (Attr::AriaLabel, "Request")], ""),
@@ -403,41 +394,9 @@ const LAYOUT: Layout = &[
       (1, "div", &[(Attr::Id, "classification"), (Attr::Class, "classification")], ""),
 ];
 
-/// Creates the elements of [`LAYOUT`], each inside its parent, and returns those with an id, by id (read
-/// from the table: asking the DOM would cross into JavaScript once per element and lookup).
-fn build_layout(doc: &Document) -> Result<Vec<(&'static str, Element)>, JsValue> {
-    let mut named = Vec::new();
-    // The open element at each depth.
-    let mut open: Vec<Element> = Vec::new();
-    for &(depth, tag, attrs, text) in LAYOUT {
-        let element = doc.create_element(tag)?;
-        for &(attr, value) in attrs {
-            element.set_attribute(attr.name(), value)?;
-            if attr == Attr::Id {
-                named.push((value, element.clone()));
-            }
-        }
-        if !text.is_empty() {
-            element.set_text_content(Some(text));
-        }
-        let depth = usize::from(depth);
-        open.truncate(depth);
-        if let Some(parent) = depth.checked_sub(1).and_then(|d| open.get(d)) {
-            parent.append_child(&element)?;
-        }
-        open.push(element);
-    }
-    Ok(named)
-}
-
-/// The element of the built form with this id.
-fn by_id(named: &[(&str, Element)], id: &str) -> Option<Element> {
-    named.iter().find(|(i, _)| *i == id).map(|(_, e)| e.clone())
-}
-
 /// The typed handles on the built form; `None` if the layout lacks one.
 fn handles(named: &[(&str, Element)]) -> Option<Form> {
-    let find = |id: &str| by_id(named, id);
+    let find = |id: &str| dom::by_id(named, id);
     Some(Form {
         element: find("request-form")?,
         url: find("url")?.unchecked_into(),

@@ -1,10 +1,10 @@
 //! The report area: headline, the exchange picture, live probes, details, fixes, curl and the paste box,
 //! and the machine-readable `#report-json`.
 
-use wasm_bindgen::JsValue;
-use web_sys::{Document, Element, HtmlButtonElement, HtmlSelectElement, HtmlTextAreaElement, Node};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, HtmlButtonElement, HtmlSelectElement, HtmlTextAreaElement};
 
-use crate::dom::{self, el, set_prose, Attr};
+use crate::dom::{self, el, set_prose, Attr, Layout};
 use crate::report::{Outcome, ProbeReport, Report};
 use corscope_model::fix::{self, Stack};
 use corscope_model::text::code_spans;
@@ -45,108 +45,25 @@ pub enum State {
 }
 
 impl Output {
-    /// Builds the (empty, idle) report area under `parent`.
+    /// Builds the (empty, idle) report area under `parent`: the elements of [`LAYOUT`], then the stack
+    /// choices.
     pub fn build(doc: &Document, parent: &Element) -> Result<Output, JsValue> {
-        let report = el(doc, "section")?
-            .attr(Attr::Id, "report")?
-            .attr(Attr::DataState, "idle")?
-            .attr(Attr::AriaLabel, "Result")?
-            .build();
-        let headline = el(doc, "p")?
-            .attr(Attr::Id, "headline")?
-            .class("headline")?
-            .build();
-        let exchange = el(doc, "ol")?
-            .attr(Attr::Id, "exchange")?
-            .class("exchange")?
-            .build();
-        let probes = el(doc, "ul")?
-            .attr(Attr::Id, "probes")?
-            .class("probes")?
-            .build();
-        let details = el(doc, "div")?.attr(Attr::Id, "details")?.build();
-        let json = el(doc, "script")?
-            .attr(Attr::Type, "application/json")?
-            .attr(Attr::Id, "report-json")?
-            .build();
-        for child in [&headline, &exchange, &probes, &details, &json] {
-            report.append_child(child)?;
-        }
-
-        let tools = el(doc, "div")?.attr(Attr::Id, "tools")?.build();
-        let stack: HtmlSelectElement = dom::create(doc, "select")?;
-        stack.set_id("stack");
+        let named = dom::build_layout(doc, LAYOUT)?;
+        let output = handles(&named)
+            .ok_or_else(|| JsValue::from_str("the report layout lacks an element"))?;
         for choice in Stack::ALL {
             let option = el(doc, "option")?
                 .attr(Attr::Value, choice.id())?
                 .text(choice.name())
                 .build();
-            stack.append_child(&option)?;
+            output.stack.append_child(&option)?;
         }
-        let fixes = el(doc, "div")?.attr(Attr::Id, "fixes")?.build();
-        let fix_section = el(doc, "section")?
-            .attr(Attr::Id, "fix-section")?
-            .text_child("h2", "Fix")?
-            .child(
-                &el(doc, "label")?
-                    .attr(Attr::For, "stack")?
-                    .text("Server stack ")
-                    .child(&stack)?
-                    .build(),
-            )?
-            .child(&fixes)?
-            .build();
-        let curl = el(doc, "div")?.attr(Attr::Id, "curl")?.build();
-        let paste_preflight: HtmlTextAreaElement = textarea(doc, "paste-preflight")?;
-        let paste_actual: HtmlTextAreaElement = textarea(doc, "paste-actual")?;
-        let paste_run: HtmlButtonElement = dom::create(doc, "button")?;
-        paste_run.set_id("paste-run");
-        paste_run.set_type("button");
-        paste_run.set_text_content(Some("Diagnose pasted headers"));
-        let paste_error = el(doc, "p")?
-            .attr(Attr::Id, "paste-error")?
-            .class("field-error")?
-            .attr(Attr::Role, "alert")?
-            .build();
-        let curl_section = el(doc, "section")?
-            .attr(Attr::Id, "curl-section")?
-            .text_child("h2", "Check the raw headers with curl")?
-            .text_child("p", "Run these, then paste each output (the status line and headers) below for an exact diagnosis.")?
-            .child(&curl)?
-            .child(&labelled(doc, "paste-preflight", "Preflight output (curl -i -X OPTIONS …)", &paste_preflight)?)?
-            .child(&labelled(doc, "paste-actual", "Actual request output", &paste_actual)?)?
-            .child(&paste_run)?
-            .child(&paste_error)?
-            .build();
-        tools.append_child(&fix_section)?;
-        tools.append_child(&curl_section)?;
-
-        let announce = el(doc, "div")?
-            .attr(Attr::Id, "announce")?
-            .attr(Attr::Role, "status")?
-            .attr(Attr::AriaLive, "polite")?
-            .class("sr-only")?
-            .build();
-        parent.append_child(&report)?;
-        parent.append_child(&tools)?;
-        parent.append_child(&announce)?;
-        Ok(Output {
-            report,
-            headline,
-            exchange,
-            probes,
-            details,
-            fixes,
-            stack,
-            curl,
-            paste_preflight,
-            paste_actual,
-            paste_run,
-            paste_error,
-            tools,
-            json,
-            announce,
-        })
+        output.paste_preflight.set_rows(5);
+        output.paste_actual.set_rows(5);
+        for root in [&output.report, &output.tools, &output.announce] {
+            parent.append_child(root)?;
+        }
+        Ok(output)
     }
 
     /// Sets `data-state`; entering `running` clears the previous result.
@@ -458,18 +375,55 @@ fn copyable(doc: &Document, text: &str) -> Result<Element, JsValue> {
         .map(|b| b.build())
 }
 
-fn textarea(doc: &Document, id: &str) -> Result<HtmlTextAreaElement, JsValue> {
-    let area: HtmlTextAreaElement = dom::create(doc, "textarea")?;
-    area.set_id(id);
-    area.set_rows(5);
-    area.set_attribute(Attr::Spellcheck.name(), "false")?;
-    Ok(area)
+/// The typed handles on the built report area; `None` if the layout lacks one.
+fn handles(named: &[(&str, Element)]) -> Option<Output> {
+    let find = |id: &str| dom::by_id(named, id);
+    Some(Output {
+        report: find("report")?,
+        headline: find("headline")?,
+        exchange: find("exchange")?,
+        probes: find("probes")?,
+        details: find("details")?,
+        fixes: find("fixes")?,
+        stack: find("stack")?.unchecked_into(),
+        curl: find("curl")?,
+        paste_preflight: find("paste-preflight")?.unchecked_into(),
+        paste_actual: find("paste-actual")?.unchecked_into(),
+        paste_run: find("paste-run")?.unchecked_into(),
+        paste_error: find("paste-error")?,
+        tools: find("tools")?,
+        json: find("report-json")?,
+        announce: find("announce")?,
+    })
 }
 
-fn labelled(doc: &Document, id: &str, label: &str, control: &Element) -> Result<Node, JsValue> {
-    el(doc, "div")?
-        .class("field")?
-        .child(&el(doc, "label")?.attr(Attr::For, id)?.text(label).build())?
-        .child(control)
-        .map(|b| b.build().into())
-}
+/// The report area in document order (see [`Layout`]): the report, the tools (fix and curl) and the
+/// screen-reader announcer are its three roots.
+#[rustfmt::skip]
+const LAYOUT: Layout = &[
+    (0, "section", &[(Attr::Id, "report"), (Attr::DataState, "idle"), (Attr::AriaLabel, "Result")], ""),
+      (1, "p", &[(Attr::Id, "headline"), (Attr::Class, "headline")], ""),
+      (1, "ol", &[(Attr::Id, "exchange"), (Attr::Class, "exchange")], ""),
+      (1, "ul", &[(Attr::Id, "probes"), (Attr::Class, "probes")], ""),
+      (1, "div", &[(Attr::Id, "details")], ""),
+      (1, "script", &[(Attr::Type, "application/json"), (Attr::Id, "report-json")], ""),
+    (0, "div", &[(Attr::Id, "tools")], ""),
+      (1, "section", &[(Attr::Id, "fix-section")], ""),
+        (2, "h2", &[], "Fix"),
+        (2, "label", &[(Attr::For, "stack")], "Server stack "),
+          (3, "select", &[(Attr::Id, "stack")], ""),
+        (2, "div", &[(Attr::Id, "fixes")], ""),
+      (1, "section", &[(Attr::Id, "curl-section")], ""),
+        (2, "h2", &[], "Check the raw headers with curl"),
+        (2, "p", &[], "Run these, then paste each output (the status line and headers) below for an exact diagnosis."),
+        (2, "div", &[(Attr::Id, "curl")], ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "paste-preflight")], "Preflight output (curl -i -X OPTIONS …)"),
+          (3, "textarea", &[(Attr::Id, "paste-preflight"), (Attr::Spellcheck, "false")], ""),
+        (2, "div", &[(Attr::Class, "field")], ""),
+          (3, "label", &[(Attr::For, "paste-actual")], "Actual request output"),
+          (3, "textarea", &[(Attr::Id, "paste-actual"), (Attr::Spellcheck, "false")], ""),
+        (2, "button", &[(Attr::Id, "paste-run"), (Attr::Type, "button")], "Diagnose pasted headers"),
+        (2, "p", &[(Attr::Id, "paste-error"), (Attr::Class, "field-error"), (Attr::Role, "alert")], ""),
+    (0, "div", &[(Attr::Id, "announce"), (Attr::Role, "status"), (Attr::AriaLive, "polite"), (Attr::Class, "sr-only")], ""),
+];
