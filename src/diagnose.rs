@@ -19,7 +19,7 @@ use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortController;
 
-use crate::fetch::{self, FetchOutcome, Purpose, Received};
+use crate::fetch::{self, FetchOutcome, Priority, Purpose, Received};
 use crate::report::{Outcome, ProbeReport, Report};
 
 /// Called as each probe finishes, so a page can show probes live.
@@ -411,8 +411,7 @@ fn cache_busted(spec: &RequestSpec, classification: &Classification) -> RequestS
 ///
 /// The model's plan does not depend on the request's outcome, so the probes that cannot change anything
 /// on the server ([`Probe::is_safe`]: GET, HEAD or OPTIONS, no body) are sent alongside a cross-origin
-/// `cors` request, at `fetch()`'s low priority (the request keeps the first claim on the connections). A
-/// failure is then explained about as soon as it is seen, or one round trip later when a probe that
+/// `cors` request (see [`Probing::start`] for the order and priorities). A failure is then explained about as soon as it is seen, or one round trip later when a probe that
 /// passes its preflight still waits for its answer, instead of after a whole round of probes. When the
 /// request does not fail the probes are aborted and the report lists none: the cost of a request that
 /// turns out fine is a few GETs (and their preflights) to its URL, some of which the server may already
@@ -457,9 +456,12 @@ impl Probing {
         }
     }
 
-    /// Sends the probes `which` selects that are not sent yet. Those that need a preflight go first: they
-    /// take two round trips, and Chromium opens at most 6 connections per HTTP/1.1 host, so the one-trip
-    /// probes are the ones to wait for a connection.
+    /// Sends the probes `which` selects that are not sent yet. Those that need a preflight go first, at
+    /// the request's own priority: they take two round trips, and the second (sent by Chromium when the
+    /// preflight passes) is the answer a verdict most often waits for. The one-trip probes follow at
+    /// `fetch()`'s low priority: Chromium opens at most 6 connections per HTTP/1.1 host and hands a freed
+    /// one to the highest priority first, so they are the ones to wait for a connection, and the verdict
+    /// does not wait for them once they could not change it ([`probe::settled`]).
     fn start(&mut self, which: fn(&Probe) -> bool) {
         let preflighted: Vec<bool> = self
             .plan
@@ -479,9 +481,15 @@ impl Probing {
                 if let Some(slot) = self.started.get_mut(index) {
                     *slot = true;
                 }
+                let priority = if first {
+                    Priority::Default
+                } else {
+                    Priority::Low
+                };
                 let promise = future_to_promise(run_probe(
                     index,
                     probe.clone(),
+                    priority,
                     self.options.clone(),
                     Rc::clone(&self.shared),
                     controller.clone(),
@@ -499,8 +507,8 @@ impl Probing {
     }
 
     /// The request failed: shows the probes already finished, sends the rest of the plan, waits for the
-    /// probes and returns the model's inference. A last probe whose answer could not change the verdict
-    /// ([`probe::settled`]) is stopped rather than waited for, and the findings say so.
+    /// probes and returns the model's inference. The last probes, once no answers they could give would
+    /// change the verdict ([`probe::settled`]), are stopped rather than waited for, and the findings say so.
     async fn finish(mut self, classification: &Classification, report: &mut Report) -> Inference {
         report.untested = self.plan.untested.clone();
         self.shared.live.set(true);
@@ -518,20 +526,21 @@ impl Probing {
                     .filter(|(index, _, _)| finished.iter().all(|(i, _, _)| i != index))
                     .collect()
             };
-            if let [(index, _, controller)] = pending.as_slice() {
-                let probe = self.plan.probes.get(*index).cloned();
-                if let Some(probe) = probe.filter(|p| {
-                    probe::settled(classification, &self.outcomes(), std::slice::from_ref(p))
-                }) {
-                    // Stopped probes are not shown: the page stops listening before it aborts.
-                    self.shared.live.set(false);
+            let waiting: Vec<Probe> = pending
+                .iter()
+                .filter_map(|(index, _, _)| self.plan.probes.get(*index).cloned())
+                .collect();
+            if !pending.is_empty() && probe::settled(classification, &self.outcomes(), &waiting) {
+                // Stopped probes are not shown: the page stops listening before it aborts.
+                self.shared.live.set(false);
+                for ((_, _, controller), probe) in pending.iter().zip(&waiting) {
                     controller.abort();
                     report.findings.push(format!(
                         "Probe {} was stopped: no answer it could give would change the verdict.",
                         probe.name
                     ));
-                    break;
                 }
+                break;
             }
             if pending.is_empty() {
                 break;
@@ -587,12 +596,18 @@ fn probe_outcome(outcome: &FetchOutcome) -> ProbeOutcome {
 async fn run_probe(
     index: usize,
     probe: Probe,
+    priority: Priority,
     options: Options,
     shared: Rc<Shared>,
     controller: AbortController,
 ) -> Result<JsValue, JsValue> {
-    let fetched =
-        fetch::send_with(&probe.spec, options.timeout_ms, &controller, Purpose::Probe).await;
+    let fetched = fetch::send_with(
+        &probe.spec,
+        options.timeout_ms,
+        &controller,
+        Purpose::Probe(priority),
+    )
+    .await;
     let outcome = probe_outcome(&fetched.outcome);
     let status = match outcome {
         ProbeOutcome::Ok(status) | ProbeOutcome::OkRedirected(status) => Some(status),

@@ -121,10 +121,19 @@ pub enum Purpose {
     /// The user's request (or the page's own): sent at the default priority, with a preview of the body
     /// read.
     Request,
-    /// A probe: sent at `fetch()`'s `priority: "low"`, so that Chromium hands its connections to the
-    /// request it explains first; only the head is read and the body is cancelled, because the CORS
-    /// check is over once `fetch()` resolves, and a slow or endless body must not hold up the verdict.
-    Probe,
+    /// A probe: only the head is read and the body is cancelled, because the CORS check is over once
+    /// `fetch()` resolves, and a slow or endless body must not hold up the verdict.
+    Probe(Priority),
+}
+
+/// A probe's claim on Chromium's 6 connections per HTTP/1.1 host, which serve the highest priority first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    /// `fetch()`'s default, the request's own: for probes that need a preflight, whose second request
+    /// (sent when the preflight passes) is the answer a verdict most often waits for.
+    Default,
+    /// `priority: "low"`: for one-trip probes, which yield connections to the two above.
+    Low,
 }
 
 /// Sends `spec` with the browser's `fetch()`, aborting after `timeout_ms`.
@@ -200,7 +209,7 @@ async fn send_in(
     let _timeout = Timeout::start(window, controller, timeout_ms);
     match JsFuture::from(window.fetch_with_request(&request)).await {
         Ok(value) => match value.dyn_into::<Response>() {
-            Ok(response) if purpose == Purpose::Probe => {
+            Ok(response) if matches!(purpose, Purpose::Probe(_)) => {
                 let head = receive_head(&response);
                 // Stops the body's download; the response is already in hand.
                 controller.abort();
@@ -255,7 +264,7 @@ fn build_request(
         init.set_body(&JsValue::from_str(body));
     }
     init.set_signal(Some(&controller.signal()));
-    if purpose == Purpose::Probe {
+    if purpose == Purpose::Probe(Priority::Low) {
         // `RequestInit.priority` (Fetch Priority); web-sys has no setter for it yet.
         js_sys::Reflect::set(
             &init,
