@@ -1,6 +1,7 @@
 //! The interactive page: builds the form and report area, wires events, keeps the URL fragment and the
 //! form in step, and runs diagnoses.
 
+use corscope_model::text::Joined;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -302,7 +303,7 @@ impl Page {
         } else {
             format!(
                 "Careful: a copied link would contain the value of {}. Remove it before sharing.",
-                sensitive.join(", ")
+                sensitive.joined(", ")
             )
         };
         self.form.link_status.set_text_content(Some(&text));

@@ -12,6 +12,7 @@ use crate::error::CorsError;
 use crate::header::is_token;
 use crate::request::Request;
 use crate::response::{HeaderList, Response};
+use crate::text::Joined;
 use crate::url::{Origin, Url};
 use crate::verdict::FaultPart;
 
@@ -288,7 +289,7 @@ fn check_headers(
         )
         .param(missing)
         .seen(acah)
-        .required(names.join(", "))),
+        .required(names.joined(", "))),
     }
 }
 

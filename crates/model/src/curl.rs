@@ -11,6 +11,7 @@
 //! (credentials mode `include`), its own headers (`User-Agent`, `Sec-Fetch-*`, `Accept-Language`), and
 //! the `Origin: null` a browser sends after a cross-origin redirect.
 
+use crate::text::Joined;
 use std::fmt;
 
 use crate::method::is_cors_safelisted_method;
@@ -99,7 +100,7 @@ fn preflight(request: &Request, origin: &Origin, unsafe_names: &[String]) -> Cur
     push_header(&mut args, "Origin", &origin.serialize());
     push_header(&mut args, "Access-Control-Request-Method", request.method());
     if !unsafe_names.is_empty() {
-        let names = unsafe_names.join(",");
+        let names = unsafe_names.joined(",");
         push_header(&mut args, "Access-Control-Request-Headers", &names);
     }
     CurlCommand { args }

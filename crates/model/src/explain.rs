@@ -10,6 +10,7 @@ use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::request::Request;
 use crate::text::code;
+use crate::text::Joined;
 use crate::url::Origin;
 use crate::verdict::{Blocked, FaultPart, Missing, NetworkError, Warning};
 
@@ -246,7 +247,9 @@ pub fn firefox_reason(blocked: &Blocked) -> Option<String> {
             "CORS header 'Access-Control-Allow-Origin' missing".to_string()
         }
         // Gecko counts header lines; a comma-joined value usually means two lines.
-        MultipleAllowOriginValues | PreflightMultipleAllowOriginValues if seen.contains(", ") => {
+        MultipleAllowOriginValues | PreflightMultipleAllowOriginValues
+            if crate::text::contains(seen, ", ") =>
+        {
             "Multiple CORS header 'Access-Control-Allow-Origin' not allowed".to_string()
         }
         MultipleAllowOriginValues
@@ -382,7 +385,7 @@ fn what_happened(blocked: &Blocked, request: &Request) -> String {
              Access-Control-Allow-Headers must list it (names are compared case-insensitively). The \
              browser asked for: {}.",
             code(&sent_header(request, blocked.chromium_failed_parameter())),
-            request.unsafe_header_names().join(", ")
+            request.unsafe_header_names().joined(", ")
         ),
         RedirectContainsCredentials => "A redirect target with `user:password@` would leak or \
                                         inject credentials across origins, so the browser refuses \
@@ -602,9 +605,7 @@ fn origin_difference(seen: &str, origin: &str) -> &'static str {
         " (the comparison is case-sensitive)"
     } else if strip_scheme(seen) == strip_scheme(origin) {
         " (the scheme differs)"
-    } else if strip_scheme(seen).trim_start_matches("www.")
-        == strip_scheme(origin).trim_start_matches("www.")
-    {
+    } else if strip_www(strip_scheme(seen)) == strip_www(strip_scheme(origin)) {
         " (`www.` differs)"
     } else if origin == "null" {
         " (a redirect to another origin made the request's origin `null`)"
@@ -618,12 +619,19 @@ fn origin_difference(seen: &str, origin: &str) -> &'static str {
 }
 
 fn strip_scheme(origin: &str) -> &str {
-    origin.split_once("://").map_or(origin, |(_, rest)| rest)
+    origin
+        .split_once(':')
+        .and_then(|(_, rest)| rest.strip_prefix("//"))
+        .unwrap_or(origin)
+}
+
+fn strip_www(host: &str) -> &str {
+    host.strip_prefix("www.").unwrap_or(host)
 }
 
 /// Whether a joined ACAO value is one origin repeated (two layers adding the same header).
 fn sent_twice(seen: &str) -> bool {
-    let mut parts = seen.split(", ");
+    let mut parts = seen.split(',').map(|part| part.trim_start_matches(' '));
     let first = parts.next().unwrap_or("");
     let mut rest = parts.peekable();
     rest.peek().is_some() && rest.all(|part| part == first)

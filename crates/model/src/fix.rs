@@ -10,6 +10,7 @@
 //! stage, the header at fault and the failed parameter ([`Focus::from_candidates`],
 //! [`Focus::from_inference`]). Both pass the [`Request`], which every path has.
 
+use crate::text::Joined;
 use std::fmt;
 
 use crate::check::{ACAC, ACAH, ACAM, ACAO};
@@ -322,15 +323,15 @@ impl Values {
     }
 
     fn methods_csv(&self) -> String {
-        self.methods.join(", ")
+        self.methods.joined(", ")
     }
 
     fn headers_csv(&self) -> String {
-        self.headers.join(", ")
+        self.headers.joined(", ")
     }
 
     fn expose_csv(&self) -> String {
-        self.expose.join(", ")
+        self.expose.joined(", ")
     }
 }
 
@@ -373,7 +374,7 @@ fn focus_summary(focus: &Focus, v: &Values) -> String {
         Focus::AvoidRedirect(problem) => redirect_summary(*problem),
         Focus::ExposeHeaders(names) => format!(
             "Expose the hidden response headers with {}.",
-            code(&format!("Access-Control-Expose-Headers: {}", names.join(", ")))
+            code(&format!("Access-Control-Expose-Headers: {}", names.joined(", ")))
         ),
         Focus::General => format!(
             "A complete CORS configuration for this request (origin {}, methods {}{}).",
@@ -497,7 +498,7 @@ fn quoted(items: &[String]) -> String {
         .iter()
         .map(|i| format!("\"{i}\""))
         .collect::<Vec<_>>()
-        .join(", ")
+        .joined(", ")
 }
 
 fn raw_headers(v: &Values) -> String {
@@ -766,7 +767,7 @@ fn rust_header_names(names: &[String]) -> String {
         .iter()
         .map(|n| format!("HeaderName::from_static(\"{n}\")"))
         .collect::<Vec<_>>()
-        .join(", ")
+        .joined(", ")
 }
 
 fn axum(v: &Values) -> String {
@@ -780,7 +781,7 @@ fn axum(v: &Values) -> String {
         v.origin
     ));
     let methods: Vec<String> = v.methods.iter().map(|m| rust_method(m)).collect();
-    s.push_str(&format!("    .allow_methods([{}])", methods.join(", ")));
+    s.push_str(&format!("    .allow_methods([{}])", methods.joined(", ")));
     if !v.headers.is_empty() {
         s.push_str(&format!(
             "\n    .allow_headers([{}])",

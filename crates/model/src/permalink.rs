@@ -18,6 +18,7 @@
 //! [`FragmentNotice`], so a mangled link still opens a working page. Absurd sizes (over
 //! [`MAX_FRAGMENT_BYTES`], or more than [`MAX_HEADER_ROWS`] header rows) are not processed at all.
 
+use crate::text::Joined;
 use std::fmt;
 use std::ops::RangeInclusive;
 
@@ -536,7 +537,7 @@ pub fn serialize(state: &FormState) -> String {
     if let Some(stack) = &state.stack {
         push_if(true, "stack", stack);
     }
-    parts.join("&")
+    parts.joined("&")
 }
 
 /// `encodeURIComponent`: ASCII letters, digits and `-_.!~*'()` kept, every other UTF-8 byte as `%XX`
@@ -589,7 +590,9 @@ pub fn sensitive_headers(state: &FormState) -> Vec<String> {
 fn looks_secret(row: &HeaderRow) -> bool {
     let name = row.name.to_ascii_lowercase();
     let value = row.value.trim_start().to_ascii_lowercase();
-    SECRET_NAME_PARTS.iter().any(|part| name.contains(part))
+    SECRET_NAME_PARTS
+        .iter()
+        .any(|part| crate::text::contains(&name, part))
         || value.starts_with("bearer ")
         || value.starts_with("basic ")
 }

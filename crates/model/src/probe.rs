@@ -19,6 +19,7 @@
 //! replays thousands of simulated servers through [`crate::verdict::decide`] and checks that the inference
 //! is sound: the true code is always a candidate or also possible, and a certain verdict is always right.
 
+use crate::text::Joined;
 use std::fmt;
 
 use crate::classify::{classify, Classification, Refusal};
@@ -242,7 +243,7 @@ pub fn looks_signed(url: &str) -> bool {
         "hmac=",
     ]
     .iter()
-    .any(|needle| query.contains(needle))
+    .any(|needle| crate::text::contains(&query, needle))
 }
 
 struct Planner<'a> {
@@ -464,11 +465,11 @@ impl<'a> Planner<'a> {
                 _ => {
                     let list: Vec<&str> = members.iter().map(|n| n.as_str()).collect();
                     (
-                        format!("headers:{}", list.join(",")),
+                        format!("headers:{}", list.joined(",")),
                         format!(
                             "Does the preflight allow the headers {} together? (GET with only these; each \
                              header is sent in its own set of these probes, so the probes that fail point to it)",
-                            list.join(", ")
+                            list.joined(", ")
                         ),
                     )
                 }

@@ -1,6 +1,8 @@
 //! Raw HTTP responses as the browser's network stack sees them: status, header lines with duplicates
 //! kept, and the redirect chain of an exchange.
 
+use crate::text::Joined;
+
 /// Header lines in arrival order, duplicates kept, names compared case-insensitively.
 ///
 /// Duplicates matter: two `Access-Control-Allow-Origin` lines reach the CORS check as one value joined by
@@ -46,7 +48,7 @@ impl HeaderList {
     pub fn get(&self, name: &str) -> Option<String> {
         let mut values = self.get_all(name).peekable();
         values.peek()?;
-        Some(values.collect::<Vec<_>>().join(", "))
+        Some(values.collect::<Vec<_>>().joined(", "))
     }
 
     /// Whether a line named `name` exists.

@@ -20,6 +20,37 @@ pub(crate) fn quoted(text: &str) -> String {
     out
 }
 
+/// Whether `needle` occurs in `haystack`, by a plain byte comparison at each position: the model only
+/// looks for short needles in short strings, and `str::contains` with a string pattern brings std's
+/// two-way searcher (about 3 KB of WASM) for them.
+pub(crate) fn contains(haystack: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || haystack
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+}
+
+/// `join` for slices of strings, as a plain loop: std's `join` copies through a generic routine that
+/// costs about 1 KB of WASM for each item type it is used with.
+pub trait Joined {
+    /// The items with `sep` between them.
+    fn joined(&self, sep: &str) -> String;
+}
+
+impl<S: AsRef<str>> Joined for [S] {
+    fn joined(&self, sep: &str) -> String {
+        let mut out = String::new();
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push_str(sep);
+            }
+            out.push_str(item.as_ref());
+        }
+        out
+    }
+}
+
 /// The first `max` characters of `text`, with `…` when something was cut (never splits a character).
 pub(crate) fn shorten(text: &str, max: usize) -> String {
     let mut chars = text.chars();
@@ -97,6 +128,33 @@ pub fn code_spans(text: &str) -> Vec<(bool, &str)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn contains_finds_needles_anywhere() {
+        assert!(contains("a, b", ", "));
+        assert!(contains("x-amz-signature=1", "signature="));
+        assert!(contains("abc", "abc") && contains("abc", "c") && contains("abc", ""));
+        assert!(!contains("ab", "abc") && !contains("a,b", ", ") && !contains("", "a"));
+    }
+
+    #[test]
+    fn joined_puts_the_separator_between_items_only() {
+        assert_eq!(Vec::<String>::new().joined(", "), "");
+        assert_eq!(["a"].joined(", "), "a");
+        assert_eq!(
+            ["a".to_string(), String::new(), "c".into()].joined(","),
+            "a,,c"
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn contains_and_joined_agree_with_std(items in proptest::collection::vec("[a-c, ]{0,4}", 0..5), needle in "[a-c, ]{0,3}") {
+            let hay = items.join(", ");
+            prop_assert_eq!(items.joined(", "), hay.clone());
+            prop_assert_eq!(contains(&hay, &needle), hay.contains(needle.as_str()));
+        }
+    }
 
     /// `x ` + `code(value)` + ` y`, read back.
     fn round_trip(value: &str) -> Vec<(bool, String)> {

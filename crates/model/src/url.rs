@@ -6,6 +6,7 @@
 //! normalise hexadecimal or octal IPv4 forms: the browser has done that before the model sees the URL.
 //! Keeping it small keeps the WASM bundle small (the `url` crate alone would weigh more than the page).
 
+use crate::text::Joined;
 use std::fmt;
 
 /// A parsed absolute URL.
@@ -412,7 +413,7 @@ fn remove_dot_segments(path: &str) -> String {
             out.push("");
         }
     }
-    format!("/{}", out.join("/"))
+    format!("/{}", out.joined("/"))
 }
 
 fn split_host_port(hostport: &str) -> Result<(&str, Option<&str>), InvalidUrl> {

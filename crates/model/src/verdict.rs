@@ -12,6 +12,7 @@ use crate::header::{
 };
 use crate::request::{Mode, Redirect, Request};
 use crate::response::{Exchange, HeaderList, Response};
+use crate::text::Joined;
 use crate::url::{Origin, Url};
 
 /// The outcome of an exchange.
@@ -239,7 +240,8 @@ impl Allowed {
     /// hidden.
     pub fn expose_headers_line(&self) -> Option<String> {
         let names = self.exposable();
-        (!names.is_empty()).then(|| format!("Access-Control-Expose-Headers: {}", names.join(", ")))
+        (!names.is_empty())
+            .then(|| format!("Access-Control-Expose-Headers: {}", names.joined(", ")))
     }
 }
 
