@@ -269,7 +269,7 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
     let mut rest = text;
     while !rest.is_empty() {
         let end = rest.find(['\r', '\n']).unwrap_or(rest.len());
-        let (line, tail) = rest.split_at(end);
+        let (line, tail) = rest.split_at_checked(end).unwrap_or((rest, ""));
         lines.push(Line {
             number: lines.len() + 1,
             text: line,

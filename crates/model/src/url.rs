@@ -144,11 +144,9 @@ impl Url {
         if input.chars().any(|c| c == '\t' || c == '\n' || c == '\r') {
             return Err(invalid("the URL contains a tab or line break"));
         }
-        let colon = input
-            .find(':')
+        let (scheme, rest) = input
+            .split_once(':')
             .ok_or(invalid("the URL has no scheme (start it with https://)"))?;
-        let (scheme, rest) = input.split_at(colon);
-        let rest = rest.get(1..).unwrap_or("");
         let mut chars = scheme.chars();
         let valid_scheme = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
@@ -179,7 +177,9 @@ impl Url {
         let authority_end = after_slashes
             .find(|c: char| c == '/' || c == '?' || c == '#' || (special && c == '\\'))
             .unwrap_or(after_slashes.len());
-        let (authority, tail) = after_slashes.split_at(authority_end);
+        let (authority, tail) = after_slashes
+            .split_at_checked(authority_end)
+            .unwrap_or((after_slashes, ""));
         let (userinfo, hostport) = match authority.rfind('@') {
             Some(at) => (
                 authority.get(..at).unwrap_or(""),
@@ -390,7 +390,9 @@ fn has_scheme(reference: &str) -> bool {
 /// Splits `path?query` into the path and the `?query` part (empty when there is none).
 fn split_query(path_and_query: &str) -> (&str, &str) {
     match path_and_query.find('?') {
-        Some(i) => path_and_query.split_at(i),
+        Some(i) => path_and_query
+            .split_at_checked(i)
+            .unwrap_or((path_and_query, "")),
         None => (path_and_query, ""),
     }
 }
