@@ -278,12 +278,11 @@ fn fill_inference(
     }
     // Chromium's parameter for the reported (most likely) code; the per-candidate ones beside it.
     report.failed_parameter = inference.parameters.first().cloned().flatten();
-    // Inserted one by one: collecting into the map would pull a sort into the bundle.
     for (error, param) in inference.candidates.iter().zip(&inference.parameters) {
         if let Some(param) = param {
             report
                 .candidate_parameters
-                .insert(error.name(), param.clone());
+                .push((error.name(), param.clone()));
         }
     }
     report.fault_response = inference.fault_stage.and_then(stage_name);

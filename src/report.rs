@@ -4,8 +4,6 @@
 //! [`Report::to_json`] and turned into text by serde-wasm-bindgen and the browser's own `JSON.stringify`,
 //! so the page ships no JSON library of its own.
 
-use std::collections::BTreeMap;
-
 use corscope_model::classify::Classification;
 use corscope_model::fix::Focus;
 use corscope_model::verdict::Blocked;
@@ -74,8 +72,10 @@ pub struct Report {
     pub certain: bool,
     /// The possible codes when not certain (most likely first); empty when certain.
     pub candidates: Vec<&'static str>,
-    /// Chromium's `failedParameter` for each candidate where the page knows it (a method or header name).
-    pub candidate_parameters: BTreeMap<&'static str, String>,
+    /// Chromium's `failedParameter` for each candidate where the page knows it (a method or header name),
+    /// in the order of `candidates`: a list rather than a map, which would cost 5 KB of wasm for a few
+    /// entries (see [`Report::candidate_parameter`]).
+    pub candidate_parameters: Vec<(&'static str, String)>,
     /// Codes possible only if the server has several faults at once.
     pub also_possible: Vec<&'static str>,
     /// The failure may be a network error with no CORS code at all (a redirect no mode can follow).
@@ -136,6 +136,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// Chromium's `failedParameter` for the candidate `code`, where the page knows it.
+    pub fn candidate_parameter(&self, code: &str) -> Option<&String> {
+        self.candidate_parameters
+            .iter()
+            .find(|(candidate, _)| *candidate == code)
+            .map(|(_, parameter)| parameter)
+    }
+
     /// An empty report with `outcome`; the pipeline fills in the rest.
     pub fn new(outcome: Outcome) -> Report {
         Report {
@@ -144,7 +152,7 @@ impl Report {
             failed_parameter: None,
             certain: false,
             candidates: Vec::new(),
-            candidate_parameters: BTreeMap::new(),
+            candidate_parameters: Vec::new(),
             network_error_possible: false,
             also_possible: Vec::new(),
             fault_response: None,

@@ -148,7 +148,7 @@ fn grade(entry: &Expected, report: &Report) -> Grade {
     let claimed = if report.certain {
         report.failed_parameter.as_ref()
     } else {
-        report.candidate_parameters.get(code.as_str())
+        report.candidate_parameter(code)
     };
     // The page knows the method or header name: it must give it, and give it right.
     if names_a_request_item(code) && claimed != entry.failed_parameter.as_ref() {
