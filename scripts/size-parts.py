@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # (label, file, start of the signature, stub body). The stub returns an empty value of the right type.
 PARTS = [
-    ("probe inference (probe::infer; issue 2)", "crates/model/src/probe.rs",
-     "pub fn infer(",
-     "let _ = (classification, outcomes); Inference { candidates: Vec::new(), parameters: Vec::new(), "
+    ("probe inference (probe::infer, reason; issue 2)", "crates/model/src/probe.rs",
+     "fn reason(",
+     "let _ = (classification, seen, explain); Inference { candidates: Vec::new(), parameters: Vec::new(), "
      "also_possible: Vec::new(), certain: false, failed_parameter: None, fault_stage: None, "
      "fault_header: None, not_cors: false, network_error_possible: false, contradictory: false, "
      "findings: Vec::new() }"),
