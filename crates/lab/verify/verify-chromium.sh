@@ -12,7 +12,9 @@ PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
+  # Chromium's helper processes may still write to its profile for a moment after the browser exits, and
+  # a cleanup that fails must not fail the run: retry, then leave the temporary directory behind.
+  for _ in 1 2 3 4 5; do rm -rf "$WORK" 2>/dev/null && break; sleep 0.2; done
 }
 trap cleanup EXIT INT TERM
 
