@@ -1,13 +1,13 @@
 //! The interactive page: builds the form and report area, wires events, keeps the URL fragment and the
 //! form in step, and runs diagnoses.
 
-use corscope_model::text::Joined;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use corscope_model::classify;
 use corscope_model::classify::Classification;
 use corscope_model::permalink::{self, FormState, HeaderRow};
+use corscope_model::text::Joined;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{Document, Element, Event, EventTarget, KeyboardEvent, Window};

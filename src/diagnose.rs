@@ -410,11 +410,11 @@ fn cache_busted(spec: &RequestSpec, classification: &Classification) -> RequestS
 ///
 /// The model's plan does not depend on the request's outcome, so the probes that cannot change anything
 /// on the server ([`Probe::is_safe`]: GET, HEAD or OPTIONS, no body) are sent alongside a cross-origin
-/// `cors` request (see [`Probing::start`] for the order and priorities). A failure is then explained about as soon as it is seen, or one round trip later when a probe that
-/// passes its preflight still waits for its answer, instead of after a whole round of probes. When the
-/// request does not fail the probes are aborted and the report lists none: the cost of a request that
-/// turns out fine is a few GETs (and their preflights) to its URL, some of which the server may already
-/// have answered. A probe that repeats the user's non-safe method (with permission) is sent only once the
+/// `cors` request (see [`Probing::start`] for the order and priorities). A failure is then explained
+/// about as soon as it is seen, or one round trip later when a probe that passes its preflight still
+/// waits for its answer, instead of after a whole round of probes. When the request does not fail the
+/// probes are aborted and the report lists none: the cost of a request that turns out fine is a few GETs
+/// (and their preflights) to its URL, some of which the server may already have answered. A probe that repeats the user's non-safe method (with permission) is sent only once the
 /// request has failed. Probes are shown (through [`Options::on_probe`]) only once the request has failed.
 struct Probing {
     plan: ProbePlan,
@@ -532,8 +532,10 @@ impl Probing {
             if !pending.is_empty() && probe::settled(classification, &self.outcomes(), &waiting) {
                 // Stopped probes are not shown: the page stops listening before it aborts.
                 self.shared.live.set(false);
-                for ((_, _, controller), probe) in pending.iter().zip(&waiting) {
+                for (_, _, controller) in &pending {
                     controller.abort();
+                }
+                for probe in &waiting {
                     report.findings.push(format!(
                         "Probe {} was stopped: no answer it could give would change the verdict.",
                         probe.name

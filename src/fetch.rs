@@ -132,7 +132,8 @@ pub enum Priority {
     /// `fetch()`'s default, the request's own: for probes that need a preflight, whose second request
     /// (sent when the preflight passes) is the answer a verdict most often waits for.
     Default,
-    /// `priority: "low"`: for one-trip probes, which yield connections to the two above.
+    /// `priority: "low"`: for one-trip probes, which yield connections to the request and to the
+    /// preflighted probes.
     Low,
 }
 

@@ -11,11 +11,11 @@
 //! (credentials mode `include`), its own headers (`User-Agent`, `Sec-Fetch-*`, `Accept-Language`), and
 //! the `Origin: null` a browser sends after a cross-origin redirect.
 
-use crate::text::Joined;
 use std::fmt;
 
 use crate::method::is_cors_safelisted_method;
 use crate::request::{Mode, Redirect, Request};
+use crate::text::Joined;
 use crate::url::Origin;
 
 /// One `curl` command as its argument vector (without shell quoting).

@@ -9,8 +9,7 @@
 use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::request::Request;
-use crate::text::code;
-use crate::text::Joined;
+use crate::text::{code, Joined};
 use crate::url::Origin;
 use crate::verdict::{Blocked, FaultPart, Missing, NetworkError, Warning};
 

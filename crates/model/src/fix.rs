@@ -10,14 +10,13 @@
 //! stage, the header at fault and the failed parameter ([`Focus::from_candidates`],
 //! [`Focus::from_inference`]). Both pass the [`Request`], which every path has.
 
-use crate::text::Joined;
 use std::fmt;
 
 use crate::check::{ACAC, ACAH, ACAM, ACAO};
 use crate::error::{CorsError, Stage};
 use crate::probe::Inference;
 use crate::request::Request;
-use crate::text::code;
+use crate::text::{code, Joined};
 use crate::verdict::{Allowed, Blocked, FaultPart};
 
 /// A server stack corscope writes configuration for.

@@ -18,12 +18,11 @@
 //! [`FragmentNotice`], so a mangled link still opens a working page. Absurd sizes (over
 //! [`MAX_FRAGMENT_BYTES`], or more than [`MAX_HEADER_ROWS`] header rows) are not processed at all.
 
-use crate::text::Joined;
 use std::fmt;
 use std::ops::RangeInclusive;
 
 use crate::request::{Credentials, Mode, Redirect, RequestSpec};
-use crate::text::code;
+use crate::text::{code, Joined};
 
 /// The longest fragment [`parse`] reads (256 KiB). Bodies make links long, but a quarter of a megabyte
 /// is far beyond any hand-made test; past it the fragment is refused, not processed (issue 7 point 3).

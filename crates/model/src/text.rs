@@ -149,7 +149,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn contains_and_joined_agree_with_std(items in proptest::collection::vec("[a-c, ]{0,4}", 0..5), needle in "[a-c, ]{0,3}") {
+        fn contains_and_joined_agree_with_std(
+            items in proptest::collection::vec("[a-c, ]{0,4}", 0..5),
+            needle in "[a-c, ]{0,3}",
+        ) {
             let hay = items.join(", ");
             prop_assert_eq!(items.joined(", "), hay.clone());
             prop_assert_eq!(contains(&hay, &needle), hay.contains(needle.as_str()));

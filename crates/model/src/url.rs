@@ -6,8 +6,9 @@
 //! normalise hexadecimal or octal IPv4 forms: the browser has done that before the model sees the URL.
 //! Keeping it small keeps the WASM bundle small (the `url` crate alone would weigh more than the page).
 
-use crate::text::Joined;
 use std::fmt;
+
+use crate::text::Joined;
 
 /// A parsed absolute URL.
 #[derive(Clone, Debug, PartialEq, Eq)]
