@@ -352,7 +352,10 @@ async fn read_body(response: &Response, cap: usize) -> BodyPreview {
         }
     }
     bytes.truncate(cap);
-    preview.text = String::from_utf8_lossy(&bytes).into_owned();
+    // The browser's decoder (invalid bytes become U+FFFD, as `response.text()` would show them).
+    preview.text = web_sys::TextDecoder::new()
+        .and_then(|decoder| decoder.decode_with_u8_array(&bytes))
+        .unwrap_or_default();
     preview
 }
 

@@ -639,10 +639,7 @@ fn sent_twice(seen: &str) -> bool {
 /// `name: value` as the request sends it, the value cut at 60 characters.
 fn sent_header(request: &Request, name: &str) -> String {
     match request.headers().get(name) {
-        Some(value) if value.chars().count() > 60 => {
-            format!("{name}: {}…", value.chars().take(60).collect::<String>())
-        }
-        Some(value) => format!("{name}: {value}"),
+        Some(value) => format!("{name}: {}", crate::text::shorten(&value, 60)),
         None => name.to_string(),
     }
 }
@@ -700,6 +697,18 @@ mod tests {
             "The preflight response lacks `x-api-key` in Access-Control-Allow-Headers (it allows \
              `content-type`)."
         );
+    }
+
+    #[test]
+    fn detail_cuts_a_long_header_value_at_60_characters() {
+        let long = format!("{}é{}", "a".repeat(59), "b".repeat(40));
+        let req = Req::new("GET").header("X-Token", &long);
+        let pf = Response::new(204)
+            .with("Access-Control-Allow-Origin", APP)
+            .with("Access-Control-Allow-Headers", "content-type");
+        let text = detail(&blocked(&req, Some(pf), vec![]), &req.build());
+        let cut = format!("`x-token: {}é…`", "a".repeat(59));
+        assert!(text.contains(&cut), "{text}");
     }
 
     #[test]
