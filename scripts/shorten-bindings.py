@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Trunk post-build hook: gives the wasm's imports one- or two-letter names, in the wasm and in its JS glue.
+"""Trunk post-build hook: gives the wasm's imports and exports one- or two-letter names, in the wasm and in
+its JS glue.
 
 wasm-bindgen names every import after its JS function plus a 16-hex-digit hash
 (`__wbg_appendChild_5b9b33b2c71b8f4e`) and its module after the crate (`./corscope_bg.js`). The page
@@ -8,8 +9,11 @@ object the glue hands to `WebAssembly.instantiate`. Short names save about 5 KB 
 2 in the glue) and change nothing else: the import section is rewritten entry by entry, every other
 byte of the wasm is kept, and the glue only has its keys renamed.
 
-Each name must occur exactly once in the glue, as an object key; anything else stops the build with a
-message (better no page than one whose imports do not match).
+Each import name must occur exactly once in the glue, as an object key; anything else stops the build
+with a message (better no page than one whose imports do not match). The exports the glue reads
+(`wasm.__wbindgen_malloc`, the closure trampolines `wasm_bindgen__convert__closures_____invoke__<hash>`,
+…) are renamed the same way when every mention of the name in the glue is such a property read; an export
+the glue never mentions keeps its name, and `memory` and `start` are short already.
 
 Reads TRUNK_STAGING_DIR (the folder trunk is about to publish); no arguments.
 """
@@ -19,6 +23,8 @@ import sys
 from pathlib import Path
 
 IMPORT_SECTION = 2
+EXPORT_SECTION = 7
+KEPT_EXPORTS = {"memory", "start"}
 LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -99,21 +105,52 @@ def shorten_imports(section, renames):
     return bytes(out), modules
 
 
-def rewrite_wasm(wasm):
+def shorten_exports(section, js):
+    """The export section with each export the glue reads renamed (prefixed `_`, so never equal to a
+    kept name); returns it and the renames (old -> new)."""
+    count, at = read_leb(section, 0)
+    out = bytearray(leb(count))
+    renames = {}
+    for _ in range(count):
+        field, at = name(section, at)
+        kind = section[at]
+        end = read_leb(section, at + 1)[1]
+        if field not in KEPT_EXPORTS and re.search(r"(?<![\w$])%s(?![\w$])" % re.escape(field), js):
+            renames[field] = "_" + short(len(renames))
+        new_field = renames.get(field, field)
+        out += leb(len(new_field)) + new_field.encode() + bytes([kind]) + section[at + 1 : end]
+        at = end
+    if at != len(section):
+        fail("the export section has trailing bytes")
+    return bytes(out), renames
+
+
+def rename_property(js, old, new):
+    """Renames every `.old` property read to `.new`; `old` must appear nowhere else."""
+    word = r"(?<![\w$])%s(?![\w$])" % re.escape(old)
+    read = re.compile(r"(?<=\.)" + re.escape(old) + r"(?![\w$])")
+    if len(re.findall(word, js)) != len(read.findall(js)):
+        fail(f"the export {old!r} is mentioned in the glue other than as a property read")
+    return read.sub(new, js)
+
+
+def rewrite_wasm(wasm, js):
     if wasm[:8] != b"\0asm\1\0\0\0":
         fail("not a wasm module")
     out = bytearray(wasm[:8])
     at = 8
-    renames, modules = {}, {}
+    renames, modules, exports = {}, {}, {}
     while at < len(wasm):
         kind = wasm[at]
         size, body = read_leb(wasm, at + 1)
         section = wasm[body : body + size]
         if kind == IMPORT_SECTION:
             section, modules = shorten_imports(section, renames)
+        if kind == EXPORT_SECTION:
+            section, exports = shorten_exports(section, js)
         out += bytes([kind]) + leb(len(section)) + section
         at = body + size
-    return bytes(out), modules, renames
+    return bytes(out), modules, renames, exports
 
 
 def rename_key(js, old, new):
@@ -134,8 +171,10 @@ def main():
     glue_path = wasm_path.with_name(wasm_path.name.replace("_bg.wasm", ".js"))
     if not glue_path.is_file():
         fail(f"no glue {glue_path.name} beside {wasm_path.name}")
-    wasm, modules, renames = rewrite_wasm(wasm_path.read_bytes())
     js = glue_path.read_text(encoding="utf-8")
+    wasm, modules, renames, exports = rewrite_wasm(wasm_path.read_bytes(), js)
+    for old, new in exports.items():
+        js = rename_property(js, old, new)
     for module, fields in renames.items():
         for old, new in fields.items():
             js = rename_key(js, old, new)
@@ -143,7 +182,7 @@ def main():
     wasm_path.write_bytes(wasm)
     glue_path.write_text(js, encoding="utf-8")
     total = sum(len(f) for f in renames.values())
-    print(f"shorten-bindings: {total} imports renamed in {wasm_path.name} and {glue_path.name}")
+    print(f"shorten-bindings: {total} imports and {len(exports)} exports renamed in {wasm_path.name} and {glue_path.name}")
 
 
 if __name__ == "__main__":
