@@ -12,8 +12,9 @@ byte of the wasm is kept, and the glue only has its keys renamed.
 Each import name must occur exactly once in the glue, as an object key; anything else stops the build
 with a message (better no page than one whose imports do not match). The exports the glue reads
 (`wasm.__wbindgen_malloc`, the closure trampolines `wasm_bindgen__convert__closures_____invoke__<hash>`,
-…) are renamed the same way when every mention of the name in the glue is such a property read; an export
-the glue never mentions keeps its name, and `memory` and `start` are short already.
+…) are renamed the same way when every mention of the name in the glue is such a property read; any other
+export keeps its name (one the glue never mentions, or one a debug build's glue also uses as a function
+name), and `memory` and `start` are short already.
 
 Reads TRUNK_STAGING_DIR (the folder trunk is about to publish); no arguments.
 """
@@ -115,7 +116,7 @@ def shorten_exports(section, js):
         field, at = name(section, at)
         kind = section[at]
         end = read_leb(section, at + 1)[1]
-        if field not in KEPT_EXPORTS and re.search(r"(?<![\w$])%s(?![\w$])" % re.escape(field), js):
+        if field not in KEPT_EXPORTS and only_read(js, field):
             renames[field] = "_" + short(len(renames))
         new_field = renames.get(field, field)
         out += leb(len(new_field)) + new_field.encode() + bytes([kind]) + section[at + 1 : end]
@@ -125,13 +126,20 @@ def shorten_exports(section, js):
     return bytes(out), renames
 
 
+def property_read(name):
+    return re.compile(r"(?<=\.)" + re.escape(name) + r"(?![\w$])")
+
+
+def only_read(js, name):
+    """Whether the glue mentions `name`, and only as a property read (`wasm.name`). The glue of a debug
+    build also names a wrapper function after each closure trampoline; such an export keeps its name."""
+    reads = len(property_read(name).findall(js))
+    return reads > 0 and reads == len(re.findall(r"(?<![\w$])%s(?![\w$])" % re.escape(name), js))
+
+
 def rename_property(js, old, new):
-    """Renames every `.old` property read to `.new`; `old` must appear nowhere else."""
-    word = r"(?<![\w$])%s(?![\w$])" % re.escape(old)
-    read = re.compile(r"(?<=\.)" + re.escape(old) + r"(?![\w$])")
-    if len(re.findall(word, js)) != len(read.findall(js)):
-        fail(f"the export {old!r} is mentioned in the glue other than as a property read")
-    return read.sub(new, js)
+    """Renames every `.old` property read to `.new`."""
+    return property_read(old).sub(new, js)
 
 
 def rewrite_wasm(wasm, js):
