@@ -170,6 +170,18 @@ def rename_key(js, old, new):
     return pattern.sub(f'"{new}"' if not new.isidentifier() else new, js)
 
 
+def shorten(wasm, js):
+    """The wasm and its glue with short names, and how many imports and exports were renamed."""
+    wasm, modules, renames, exports = rewrite_wasm(wasm, js)
+    for old, new in exports.items():
+        js = rename_property(js, old, new)
+    for module, fields in renames.items():
+        for old, new in fields.items():
+            js = rename_key(js, old, new)
+        js = rename_key(js, module, modules[module])
+    return wasm, js, sum(len(f) for f in renames.values()), len(exports)
+
+
 def main():
     staging = Path(os.environ.get("TRUNK_STAGING_DIR", ""))
     wasms = list(staging.glob("*_bg.wasm"))
@@ -179,18 +191,10 @@ def main():
     glue_path = wasm_path.with_name(wasm_path.name.replace("_bg.wasm", ".js"))
     if not glue_path.is_file():
         fail(f"no glue {glue_path.name} beside {wasm_path.name}")
-    js = glue_path.read_text(encoding="utf-8")
-    wasm, modules, renames, exports = rewrite_wasm(wasm_path.read_bytes(), js)
-    for old, new in exports.items():
-        js = rename_property(js, old, new)
-    for module, fields in renames.items():
-        for old, new in fields.items():
-            js = rename_key(js, old, new)
-        js = rename_key(js, module, modules[module])
+    wasm, js, imports, exports = shorten(wasm_path.read_bytes(), glue_path.read_text(encoding="utf-8"))
     wasm_path.write_bytes(wasm)
     glue_path.write_text(js, encoding="utf-8")
-    total = sum(len(f) for f in renames.values())
-    print(f"shorten-bindings: {total} imports and {len(exports)} exports renamed in {wasm_path.name} and {glue_path.name}")
+    print(f"shorten-bindings: {imports} imports and {exports} exports renamed in {wasm_path.name} and {glue_path.name}")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,9 @@ step "browser tests (headless Chromium)"
 export WASM_BINDGEN_TEST_TIMEOUT=120 # the suite takes ~20 s, the runner's default budget
 wasm-pack test --headless --chrome --chromedriver "$(command -v chromedriver)" --mode no-install
 
+step "the post-build hook that shortens the wasm's import and export names"
+python3 scripts/test_shorten_bindings.py
+
 step "release build of the page"
 trunk build --release
 bash scripts/size.sh
