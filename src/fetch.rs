@@ -352,7 +352,7 @@ async fn read_body(response: &Response, cap: usize) -> BodyPreview {
         }
     }
     bytes.truncate(cap);
-    // The browser's decoder (invalid bytes become U+FFFD, as `response.text()` would show them).
+    // The browser's decoder, as `response.text()` decodes: invalid bytes become U+FFFD, a leading BOM is dropped.
     preview.text = web_sys::TextDecoder::new()
         .and_then(|decoder| decoder.decode_with_u8_array(&bytes))
         .unwrap_or_default();
