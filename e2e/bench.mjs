@@ -27,6 +27,9 @@
 //    number of sequential round trips. The same grouping of start times shows how many requests were
 //    issued together (probes in parallel: one wave). `queued` counts requests answered more than 1.5
 //    delays after they could go out: Chromium opens at most 6 HTTP/1.1 connections per host.
+//    The page's own share, on the page's clock (fetch() wrapped by an init script, microseconds a call):
+//    from the Run click to its first fetch() call, and from the last fetch() answer before the verdict (an
+//    abort is not an answer) to the verdict drawn (`data-state=done`; drawing is not in `elapsed_ms`).
 // Writes every measurement to <out>/bench.json.
 import { chromium } from 'playwright-core';
 import { execFileSync } from 'node:child_process';
@@ -306,6 +309,26 @@ async function corscopeOnce(c, i) {
     const sent = await recorder(context, page);
     const problems = [];
     page.on('pageerror', (e) => problems.push(e.message));
+    // The page's own clock: when Run was clicked, when each fetch() was called and settled (an abort is
+    // not an answer), and when the verdict was drawn. Wrapping fetch() costs microseconds per call.
+    await page.addInitScript(() => {
+      const fetch = window.fetch.bind(window);
+      const log = { calls: [], answers: [], run: null, done: null };
+      window.__bench = log;
+      window.fetch = (...a) => {
+        log.calls.push(performance.now());
+        const p = fetch(...a);
+        p.then(() => log.answers.push(performance.now()), (e) => { if (e?.name !== 'AbortError') log.answers.push(performance.now()); });
+        return p;
+      };
+      addEventListener('click', (e) => {
+        if (e.target?.id !== 'run' || log.run != null) return;
+        log.run = performance.now();
+        const report = document.getElementById('report');
+        new MutationObserver(() => { if (report.dataset.state === 'done' && log.done == null) log.done = performance.now(); })
+          .observe(report, { attributes: true, attributeFilter: ['data-state'] });
+      }, true);
+    });
     // The permalink fills the form; the request is sent with the Run button once the page is ready and
     // idle, as a user would, so that the tail of the page's own load does not share the CPU with it.
     await page.goto(permalink(caseUrl(c, `page-${i}-${Date.now()}`), c.request));
@@ -317,10 +340,17 @@ async function corscopeOnce(c, i) {
     const state = await page.getAttribute('#report', 'data-state');
     if (state !== 'done' || problems.length) throw new Error(`${c.name}: report ${state} ${problems[0] ?? ''}`);
     const report = JSON.parse(await page.textContent('#report-json'));
+    const log = await page.evaluate(() => window.__bench);
+    const calls = log.calls.filter((t) => t >= log.run);
+    const answers = log.answers.filter((t) => t >= log.run && t <= log.done);
+    // The page's own share: from the click to its first fetch() call, and from the last answer it had
+    // before the verdict to the verdict drawn.
+    const head = calls.length ? Math.min(...calls) - log.run : null;
+    const tail = answers.length ? log.done - Math.max(...answers) : null;
     const verdict = report.outcome === 'ok' ? 'ok' : `${report.cors_error ?? report.outcome}${report.certain ? '' : ' (likely)'}`;
     await sleep(50);
     const right = (report.outcome === 'ok' ? 'ok' : report.cors_error) === c.expect;
-    return { ms: report.elapsed_ms, verdict, right, probes: report.probes.map((p) => p.name), ...timeline(sent) };
+    return { ms: report.elapsed_ms, verdict, right, probes: report.probes.map((p) => p.name), head, tail, ...timeline(sent) };
   } finally {
     await context.close();
   }
@@ -330,7 +360,8 @@ async function diagnosis() {
   console.log(`\ndiagnosis: lab builder with delay_ms=${DELAY} and pf_delay_ms=${DELAY} on every answer; median of ${RUNS} runs each`);
   console.log('floor = one plain fetch() from a blank page on the page\'s origin; corscope = the report\'s elapsed_ms;');
   console.log(`round trips = waves of answers (preflights included) arriving within ${DELAY / 2} ms of each other; issued = the same for request starts;`);
-  console.log(`queued = requests answered more than ${1.5 * DELAY} ms after they could go out (Chromium's 6 HTTP/1.1 connections per host)\n`);
+  console.log(`queued = requests answered more than ${1.5 * DELAY} ms after they could go out (Chromium's 6 HTTP/1.1 connections per host);`);
+  console.log('page ms before = the Run click to the page\'s first fetch() call; page ms after = the last fetch() answer before the verdict to the verdict drawn\n');
   const out = [];
   for (const c of CASES) {
     const floors = [];
@@ -354,6 +385,8 @@ async function diagnosis() {
       trips: median(pages.map((p) => p.answered.length)),
       requests: `${last.requests} (${last.preflights} preflights${last.aborted ? `, ${last.aborted} aborted unanswered` : ''})`,
       queued: median(pages.map((p) => p.queued)),
+      head: median(pages.filter((p) => p.head != null).map((p) => p.head)),
+      tail: median(pages.filter((p) => p.tail != null).map((p) => p.tail)),
       issued: last.issued.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
       answered: last.answered.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
       probes: last.probes,
@@ -362,10 +395,10 @@ async function diagnosis() {
       runs: { floors, pages },
     });
   }
-  table([['request', 'floor ms', 'corscope ms', 'ratio', 'runs\' ratios', 'RTs floor', 'RTs corscope', 'requests', 'queued', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
+  table([['request', 'floor ms', 'corscope ms', 'ratio', 'runs\' ratios', 'RTs floor', 'RTs corscope', 'page ms before', 'page ms after', 'requests', 'queued', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
     ...out.map((r) => [r.name, ms(r.floor), ms(r.corscope), `${r.ratio.toFixed(2)}×`,
-      `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`, r.floorTrips, r.trips, r.requests, r.queued, r.issued, r.answered,
-      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrrlrlll');
+      `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`, r.floorTrips, r.trips, r.head?.toFixed(1) ?? '-', r.tail?.toFixed(1) ?? '-', r.requests, r.queued, r.issued, r.answered,
+      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrrrrlrlll');
   for (const r of out) if (r.probes.length) console.log(`probes of "${r.name}": ${r.probes.join(', ')}`);
   const met = out.every((r) => r.ratio <= 2) && out.every((r) => r.trips <= 3);
   console.log(`target ≤ 2× the plain fetch and ≤ 3 round trips in every case: ${met ? 'met' : 'not met'}`
