@@ -352,10 +352,15 @@ async fn read_body(response: &Response, cap: usize) -> BodyPreview {
         }
     }
     bytes.truncate(cap);
-    // The browser's decoder, as `response.text()` decodes: invalid bytes become U+FFFD, a leading BOM is dropped.
-    preview.text = web_sys::TextDecoder::new()
-        .and_then(|decoder| decoder.decode_with_u8_array(&bytes))
-        .unwrap_or_default();
+    // The browser's decoder, as `response.text()` decodes: invalid bytes become U+FFFD, a leading BOM is
+    // dropped.
+    match web_sys::TextDecoder::new().and_then(|decoder| decoder.decode_with_u8_array(&bytes)) {
+        Ok(text) => preview.text = text,
+        Err(error) => {
+            let reason = format!("the body could not be decoded: {}", error_text(&error));
+            preview.error.get_or_insert(reason);
+        }
+    }
     preview
 }
 
