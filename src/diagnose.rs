@@ -414,8 +414,9 @@ fn cache_busted(spec: &RequestSpec, classification: &Classification) -> RequestS
 /// about as soon as it is seen, or one round trip later when a probe that passes its preflight still
 /// waits for its answer, instead of after a whole round of probes. When the request does not fail the
 /// probes are aborted and the report lists none: the cost of a request that turns out fine is a few GETs
-/// (and their preflights) to its URL, some of which the server may already have answered. A probe that repeats the user's non-safe method (with permission) is sent only once the
-/// request has failed. Probes are shown (through [`Options::on_probe`]) only once the request has failed.
+/// (and their preflights) to its URL, some of which the server may already have answered. A probe that
+/// repeats the user's non-safe method (with permission) is sent only once the request has failed. Probes
+/// are shown (through [`Options::on_probe`]) only once the request has failed.
 struct Probing {
     plan: ProbePlan,
     options: Options,
@@ -525,11 +526,14 @@ impl Probing {
                     .filter(|(index, _, _)| finished.iter().all(|(i, _, _)| i != index))
                     .collect()
             };
+            if pending.is_empty() {
+                break;
+            }
             let waiting: Vec<Probe> = pending
                 .iter()
                 .filter_map(|(index, _, _)| self.plan.probes.get(*index).cloned())
                 .collect();
-            if !pending.is_empty() && probe::settled(classification, &self.outcomes(), &waiting) {
+            if probe::settled(classification, &self.outcomes(), &waiting) {
                 // Stopped probes are not shown: the page stops listening before it aborts.
                 self.shared.live.set(false);
                 for (_, _, controller) in &pending {
@@ -541,9 +545,6 @@ impl Probing {
                         probe.name
                     ));
                 }
-                break;
-            }
-            if pending.is_empty() {
                 break;
             }
             // Each probe future resolves (never rejects): `race` wakes when the next one finishes.
