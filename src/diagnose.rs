@@ -331,21 +331,25 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
         );
     }
     let implicated = inference.failed_parameter.as_deref();
-    if report.fault_header.is_some() || implicated.is_none() {
+    if report.fault_header.is_some() {
         return explain::candidate_headline(
             inference.fault_stage,
             report.fault_header.as_deref(),
             implicated,
         );
     }
-    // The probes named the method or header but the causes disagree on which response part refuses it:
-    // lead with the most likely one, and say it is that.
+    // The causes left disagree on which response part refuses the request (with credentials, a `*` origin
+    // or a missing Access-Control-Allow-Credentials): lead with the most likely one, and say it is that.
     let likely = inference
         .candidates
         .first()
         .and_then(|c| probe::fault_part(*c));
     let headline = explain::candidate_headline(inference.fault_stage, likely, implicated);
-    format!("Most likely: {headline}")
+    if likely.is_some() {
+        format!("Most likely: {headline}")
+    } else {
+        headline
+    }
 }
 
 fn mentions_allow_origin(report: &Report) -> bool {

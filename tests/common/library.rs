@@ -1,7 +1,7 @@
 //! The public API, used exactly as a user's own `wasm-pack test --headless --chrome` suite would use it.
 
 use corscope::{diagnose, Options, Outcome};
-use corscope_model::RequestSpec;
+use corscope_model::{Credentials, RequestSpec};
 use wasm_bindgen_test::wasm_bindgen_test;
 
 use super::{assert_no_panic, lab_url, spec};
@@ -56,6 +56,27 @@ async fn missing_allow_origin_is_blocked_on_the_actual_response() {
         report.candidates
     );
     assert!(!report.probes.is_empty());
+    assert_no_panic();
+}
+
+/// With credentials, a page cannot tell a `*` origin from a missing Access-Control-Allow-Credentials (both
+/// pass without credentials): the headline still leads with the most likely header rather than giving up.
+#[wasm_bindgen_test]
+async fn credentialed_wildcard_headline_names_the_likely_header() {
+    let spec = RequestSpec {
+        credentials: Credentials::Include,
+        ..spec("GET", "/b?acao=*", &[])
+    };
+    let report = diagnose(&spec, Options::default()).await;
+    assert_eq!(report.outcome, Outcome::Blocked, "{}", report.headline);
+    assert_eq!(report.cors_error, Some("WildcardOriginNotAllowed"));
+    assert!(
+        report
+            .headline
+            .starts_with("Most likely: The response has no Access-Control-Allow-Origin"),
+        "{}",
+        report.headline
+    );
     assert_no_panic();
 }
 
