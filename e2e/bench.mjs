@@ -32,11 +32,11 @@
 //    abort is not an answer) to the verdict drawn (`data-state=done`; drawing is not in `elapsed_ms`).
 // Writes every measurement to <out>/bench.json.
 import { chromium } from 'playwright-core';
-import { execFileSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { loadavg, cpus } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { BLANK_PATH, serveStatic } from './util.mjs';
+import { CASES, fileSizes, labUrl, median, ms, permalinkOf, quantile, table } from './measure.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
 if (!args.dist || !args.lab) {
@@ -53,42 +53,12 @@ const IDLE_MS = 100;
 const OUT = resolve(args.out ?? 'target/bench');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'size,ready,diagnosis').split(','));
-const enc = encodeURIComponent;
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 
 // ---------------------------------------------------------------------------------------------------
 
-function table(rows, align) {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
-  const line = (r) => r.map((v, c) => (align[c] === 'r' ? String(v).padStart(widths[c]) : String(v).padEnd(widths[c]))).join('  ').trimEnd();
-  console.log(line(rows[0]));
-  console.log(widths.map((w) => '-'.repeat(w)).join('  '));
-  for (const r of rows.slice(1)) console.log(line(r));
-}
-
-const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const ms = (x) => (x == null ? '-' : x.toFixed(0));
-
-async function files(dir) {
-  const out = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...await files(path));
-    else out.push(path);
-  }
-  return out.sort();
-}
-
 async function sizes() {
-  const rows = [];
-  for (const path of await files(DIST)) {
-    const bytes = await readFile(path);
-    rows.push({ file: relative(DIST, path), raw: bytes.length, gzip: execFileSync('gzip', ['-9', '-c', path], { maxBuffer: 64 << 20 }).length });
-  }
+  const rows = await fileSizes(DIST);
   const total = { file: 'TOTAL', raw: rows.reduce((s, r) => s + r.raw, 0), gzip: rows.reduce((s, r) => s + r.gzip, 0) };
   console.log('\nsize (gzip -9)\n');
   table([['file', 'raw B', 'gzip B'], ...[...rows, total].map((r) => [r.file, r.raw, r.gzip])], 'lrr');
@@ -162,47 +132,12 @@ async function ready() {
 
 // ---------------------------------------------------------------------------------------------------
 
-const CASES = [
-  {
-    name: 'simple, no ACAO',
-    query: 'x=1',
-    request: { method: 'GET', credentials: 'omit', headers: [] },
-    expect: 'MissingAllowOriginHeader',
-  },
-  {
-    name: 'preflight, 1 header of 5 refused',
-    query: `acao=echo&pf_acao=echo&pf_acam=GET&pf_acah=${enc('x-a, x-b, x-d, x-e')}`,
-    request: { method: 'GET', credentials: 'omit', headers: [['X-A', '1'], ['X-B', '2'], ['X-C', '3'], ['X-D', '4'], ['X-E', '5']] },
-    expect: 'HeaderDisallowedByPreflightResponse',
-  },
-  {
-    name: 'credentialed, wildcard ACAO',
-    query: 'acao=*',
-    request: { method: 'GET', credentials: 'include', headers: [] },
-    expect: 'WildcardOriginNotAllowed',
-  },
-  {
-    name: 'allowed',
-    query: 'acao=*',
-    request: { method: 'GET', credentials: 'omit', headers: [] },
-    expect: 'ok',
-  },
-  {
-    name: 'allowed, preflighted (5 headers)',
-    query: `acao=echo&pf_acao=echo&pf_acam=GET&pf_acah=${enc('x-a, x-b, x-c, x-d, x-e')}`,
-    request: { method: 'GET', credentials: 'omit', headers: [['X-A', '1'], ['X-B', '2'], ['X-C', '3'], ['X-D', '4'], ['X-E', '5']] },
-    expect: 'ok',
-  },
-];
-
 function caseUrl(c, tag) {
-  return `${LAB}/b?${c.query}&delay_ms=${DELAY}&pf_delay_ms=${DELAY}&bench=${tag}`;
+  return labUrl(LAB, c, DELAY, tag);
 }
 
 function permalink(url, request) {
-  const parts = [`url=${enc(url)}`, `method=${request.method}`, 'mode=cors', `credentials=${request.credentials}`];
-  for (const [name, value] of request.headers) parts.push(`header=${enc(`${name}:${value}`)}`);
-  return `${site.url}/#${parts.join('&')}`;
+  return permalinkOf(site.url, url, request);
 }
 
 /// Records the requests a page sends to the lab (preflights included): DevTools' start time of each, and

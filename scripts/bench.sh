@@ -9,6 +9,8 @@
 # Env: CORSCOPE_BENCH_DIST=<dir>   use an already built dist/ instead of building one
 #      LOADS=20 RUNS=5 DELAY_MS=100 cold loads; runs per diagnosis case; the injected delay
 #      BENCH_PARTS=size,ready,diagnosis (default: all)
+#      PEER_TESTCORS=<dir> PEER_SIMONW=<dir>  static copies of test-cors.org and simonw's CORS Fetch
+#                                  Tester: e2e/peers.mjs then measures them beside corscope (see its header)
 #      CHROMIUM=<path>             the browser (default /usr/bin/chromium)
 # Output: the tables on stdout; target/bench/bench.json (every measurement).
 set -euo pipefail
@@ -22,3 +24,7 @@ harness_lab
 
 harness_run e2e/bench.mjs --dist "$DIST" --lab "$LAB" --out target/bench \
   --loads "${LOADS:-20}" --runs "${RUNS:-5}" --delay "${DELAY_MS:-100}"
+if [ -n "${PEER_TESTCORS:-}${PEER_SIMONW:-}" ]; then
+  harness_run e2e/peers.mjs --dist "$DIST" --lab "$LAB" --loads "${LOADS:-20}" --runs "${RUNS:-5}" \
+    --delay "${DELAY_MS:-100}" ${PEER_TESTCORS:+--testcors "$PEER_TESTCORS"} ${PEER_SIMONW:+--simonw "$PEER_SIMONW"}
+fi
