@@ -8,6 +8,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::Rc;
 
+use corscope_model::check::{ACAC, ACAO};
 use corscope_model::classify::Classification;
 use corscope_model::error::Stage;
 use corscope_model::fix::Focus;
@@ -338,8 +339,19 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
             implicated,
         );
     }
-    // The causes left disagree on which response part refuses the request (with credentials, a `*` origin
-    // or a missing Access-Control-Allow-Credentials): lead with the most likely one, and say it is that.
+    let parts: Vec<Option<&str>> = inference
+        .candidates
+        .iter()
+        .map(|c| probe::fault_part(*c))
+        .collect();
+    let credentials = [ACAO, ACAC].map(Some);
+    if parts.iter().all(|p| credentials.contains(p))
+        && credentials.iter().all(|c| parts.contains(c))
+    {
+        return explain::credentials_headline(inference.fault_stage);
+    }
+    // The causes left disagree on which response part refuses the request: lead with the most likely
+    // one, and say it is that.
     let likely = inference
         .candidates
         .first()
@@ -353,7 +365,6 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
 }
 
 fn mentions_allow_origin(report: &Report) -> bool {
-    const ACAO: &str = "access-control-allow-origin";
     report.fault_header.as_deref() == Some(ACAO)
         || report
             .candidates

@@ -60,23 +60,32 @@ async fn missing_allow_origin_is_blocked_on_the_actual_response() {
 }
 
 /// With credentials, a page cannot tell a `*` origin from a missing Access-Control-Allow-Credentials (both
-/// pass without credentials): the headline still leads with the most likely header rather than giving up.
+/// pass without credentials): the headline names both checks, and Chromium's code is among the candidates.
 #[wasm_bindgen_test]
-async fn credentialed_wildcard_headline_names_the_likely_header() {
-    let spec = RequestSpec {
-        credentials: Credentials::Include,
-        ..spec("GET", "/b?acao=*", &[])
-    };
-    let report = diagnose(&spec, Options::default()).await;
-    assert_eq!(report.outcome, Outcome::Blocked, "{}", report.headline);
-    assert_eq!(report.cors_error, Some("WildcardOriginNotAllowed"));
-    assert!(
-        report
-            .headline
-            .starts_with("Most likely: The response has no Access-Control-Allow-Origin"),
-        "{}",
-        report.headline
-    );
+async fn credentialed_failures_name_both_credential_checks() {
+    for (path, code) in [
+        ("/b?acao=*", "WildcardOriginNotAllowed"),
+        ("/b?acao=echo", "InvalidAllowCredentials"),
+    ] {
+        let spec = RequestSpec {
+            credentials: Credentials::Include,
+            ..spec("GET", path, &[])
+        };
+        let report = diagnose(&spec, Options::default()).await;
+        assert_eq!(report.outcome, Outcome::Blocked, "{}", report.headline);
+        assert!(
+            report.candidates.contains(&code),
+            "{path}: {:?}",
+            report.candidates
+        );
+        assert!(
+            report.headline.starts_with(
+                "The response fails one of the two checks a request with credentials adds"
+            ),
+            "{path}: {}",
+            report.headline
+        );
+    }
     assert_no_panic();
 }
 

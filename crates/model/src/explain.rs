@@ -470,6 +470,22 @@ pub fn candidate_headline(
     }
 }
 
+/// The headline when the causes left are a credentialed request's two own checks: a `*` origin and a missing
+/// `Access-Control-Allow-Credentials: true` fail alike for a page (both pass without credentials), so
+/// neither is named as the likelier.
+pub fn credentials_headline(stage: Option<Stage>) -> String {
+    let subject = match stage {
+        Some(Stage::Preflight) => "The preflight (OPTIONS) response",
+        _ => "The response",
+    };
+    format!(
+        "{subject} fails one of the two checks a request with credentials adds: \
+         Access-Control-Allow-Origin must be this page's origin (never `*`), and \
+         Access-Control-Allow-Credentials must be `true`. The page cannot see which; the curl commands \
+         below show both."
+    )
+}
+
 /// What one error means and what fixes it, for when only the code is known.
 pub fn candidate_detail(error: CorsError) -> &'static str {
     use CorsError::*;
@@ -888,6 +904,12 @@ mod tests {
         let line = candidate_headline(Some(Stage::Actual), Some(ACAO), None);
         assert!(line.starts_with("The response has no Access-Control-Allow-Origin"));
         assert!(candidate_headline(None, None, None).contains("could not isolate"));
+        let line = credentials_headline(Some(Stage::Actual));
+        assert!(
+            line.starts_with("The response fails one of the two checks"),
+            "{line}"
+        );
+        assert!(!line.contains("  "), "{line}");
     }
 
     #[test]
