@@ -289,7 +289,9 @@ fn fill_inference(
     report.fault_response = inference.fault_stage.and_then(stage_name);
     report.fault_header = inference.fault_header.map(str::to_string);
     report.findings.extend(inference.findings.iter().cloned());
-    report.headline = probe_headline(report, &inference);
+    let credentialed =
+        classification.is_some_and(|c| c.request.credentials() == Credentials::Include);
+    report.headline = probe_headline(report, &inference, credentialed);
     if !inference.not_cors {
         let likely = inference
             .candidates
@@ -311,7 +313,7 @@ fn fill_inference(
     }
 }
 
-fn probe_headline(report: &Report, inference: &Inference) -> String {
+fn probe_headline(report: &Report, inference: &Inference, credentialed: bool) -> String {
     if inference.not_cors {
         return String::from(
             "The request never got an HTTP answer the browser could check: a network problem, not CORS \
@@ -337,6 +339,7 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
             inference.fault_stage,
             report.fault_header.as_deref(),
             implicated,
+            credentialed,
         );
     }
     let parts: Vec<Option<&str>> = inference
@@ -356,7 +359,8 @@ fn probe_headline(report: &Report, inference: &Inference) -> String {
         .candidates
         .first()
         .and_then(|c| probe::fault_part(*c));
-    let headline = explain::candidate_headline(inference.fault_stage, likely, implicated);
+    let headline =
+        explain::candidate_headline(inference.fault_stage, likely, implicated, credentialed);
     if likely.is_some() {
         format!("Most likely: {headline}")
     } else {

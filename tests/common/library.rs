@@ -56,6 +56,12 @@ async fn missing_allow_origin_is_blocked_on_the_actual_response() {
         report.candidates
     );
     assert!(!report.probes.is_empty());
+    // Without credentials a `*` origin would pass: the headline does not suggest it.
+    assert!(
+        !report.headline.contains("credentials"),
+        "{}",
+        report.headline
+    );
     assert_no_panic();
 }
 

@@ -434,10 +434,14 @@ pub fn origin_note(origin: &Origin) -> String {
 
 /// A headline from the probe path's partial knowledge: the stage, the response header at fault (or
 /// `status`/`redirect`), and the failed parameter, without the header values.
+///
+/// `credentialed`: the request sends credentials, so a `*` origin fails too (otherwise `*` passes and the
+/// headline does not suggest it).
 pub fn candidate_headline(
     stage: Option<Stage>,
     fault_header: Option<&str>,
     failed_parameter: Option<&str>,
+    credentialed: bool,
 ) -> String {
     let subject = match stage {
         Some(Stage::Preflight) => "The preflight (OPTIONS) response",
@@ -456,7 +460,12 @@ pub fn candidate_headline(
         ),
         (Some(ACAO), _) => format!(
             "{subject} has no Access-Control-Allow-Origin that allows this page's origin (missing, \
-             wrong, several values, or `*` with credentials)."
+             wrong{}).",
+            if credentialed {
+                ", several values, or `*` with credentials"
+            } else {
+                " or several values"
+            }
         ),
         (Some(ACAC), _) => {
             format!("{subject} lacks Access-Control-Allow-Credentials: true.")
@@ -895,15 +904,24 @@ mod tests {
 
     #[test]
     fn candidate_headlines_name_what_is_known() {
-        let line = candidate_headline(Some(Stage::Preflight), Some(ACAH), Some("x-api-key"));
+        let line = candidate_headline(Some(Stage::Preflight), Some(ACAH), Some("x-api-key"), false);
         assert_eq!(
             line,
             "The preflight (OPTIONS) response does not allow the request header `x-api-key` in \
              Access-Control-Allow-Headers."
         );
-        let line = candidate_headline(Some(Stage::Actual), Some(ACAO), None);
+        let line = candidate_headline(Some(Stage::Actual), Some(ACAO), None, false);
         assert!(line.starts_with("The response has no Access-Control-Allow-Origin"));
-        assert!(candidate_headline(None, None, None).contains("could not isolate"));
+        assert!(
+            line.ends_with("(missing, wrong or several values)."),
+            "{line}"
+        );
+        let line = candidate_headline(Some(Stage::Actual), Some(ACAO), None, true);
+        assert!(
+            line.ends_with("several values, or `*` with credentials)."),
+            "{line}"
+        );
+        assert!(candidate_headline(None, None, None, false).contains("could not isolate"));
         let line = credentials_headline(Some(Stage::Actual));
         assert!(
             line.starts_with("The response fails one of the two checks"),
