@@ -355,10 +355,7 @@ fn probe_headline(report: &Report, inference: &Inference, credentialed: bool) ->
     }
     // The causes left disagree on which response part refuses the request: lead with the most likely
     // one, and say it is that.
-    let likely = inference
-        .candidates
-        .first()
-        .and_then(|c| probe::fault_part(*c));
+    let likely = parts.first().copied().flatten();
     let headline =
         explain::candidate_headline(inference.fault_stage, likely, implicated, credentialed);
     if likely.is_some() {

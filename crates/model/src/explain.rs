@@ -443,11 +443,7 @@ pub fn candidate_headline(
     failed_parameter: Option<&str>,
     credentialed: bool,
 ) -> String {
-    let subject = match stage {
-        Some(Stage::Preflight) => "The preflight (OPTIONS) response",
-        Some(Stage::Actual) => "The response",
-        _ => "The exchange",
-    };
+    let subject = stage_subject(stage);
     let param = failed_parameter.unwrap_or("");
     match (fault_header, failed_parameter) {
         (Some(ACAH), Some(_)) => format!(
@@ -483,16 +479,26 @@ pub fn candidate_headline(
 /// `Access-Control-Allow-Credentials: true` fail alike for a page (both pass without credentials), so
 /// neither is named as the likelier.
 pub fn credentials_headline(stage: Option<Stage>) -> String {
-    let subject = match stage {
-        Some(Stage::Preflight) => "The preflight (OPTIONS) response",
-        _ => "The response",
-    };
+    // Both checks are on a response: the actual one unless the preflight's is known to fail.
+    let subject = stage_subject(match stage {
+        Some(Stage::Preflight) => stage,
+        _ => Some(Stage::Actual),
+    });
     format!(
         "{subject} fails one of the two checks a request with credentials adds: \
          Access-Control-Allow-Origin must be this page's origin (never `*`), and \
          Access-Control-Allow-Credentials must be `true`. The page cannot see which; the curl commands \
          below show both."
     )
+}
+
+/// How a headline names the response at fault.
+fn stage_subject(stage: Option<Stage>) -> &'static str {
+    match stage {
+        Some(Stage::Preflight) => "The preflight (OPTIONS) response",
+        Some(Stage::Actual) => "The response",
+        _ => "The exchange",
+    }
 }
 
 /// What one error means and what fixes it, for when only the code is known.
