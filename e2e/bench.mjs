@@ -53,6 +53,8 @@ const IDLE_MS = 100;
 const OUT = resolve(args.out ?? 'target/bench');
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'size,ready,diagnosis').split(','));
+/// Only the diagnosis cases whose name contains this text (all when unset).
+const ONLY = process.env.BENCH_CASE ?? '';
 const sleep = (t) => new Promise((r) => setTimeout(r, t));
 
 // ---------------------------------------------------------------------------------------------------
@@ -284,11 +286,14 @@ async function corscopeOnce(c, i) {
     // The page's own share: from the click to its first fetch() call, and from the last answer it had
     // before the verdict to the verdict drawn.
     const head = calls.length ? Math.min(...calls) - log.run : null;
+    // How long the page took to issue its first wave: its fetch() calls before the first answer.
+    const wave = calls.filter((t) => !answers.length || t < Math.min(...answers));
+    const spread = wave.length ? Math.max(...wave) - Math.min(...wave) : null;
     const tail = answers.length ? log.done - Math.max(...answers) : null;
     const verdict = report.outcome === 'ok' ? 'ok' : `${report.cors_error ?? report.outcome}${report.certain ? '' : ' (likely)'}`;
     await sleep(50);
     const right = (report.outcome === 'ok' ? 'ok' : report.cors_error) === c.expect;
-    return { ms: report.elapsed_ms, verdict, right, probes: report.probes.map((p) => p.name), head, tail, ...timeline(sent) };
+    return { ms: report.elapsed_ms, verdict, right, probes: report.probes.map((p) => p.name), head, spread, tail, calls: calls.map((t) => t - log.run), ...timeline(sent) };
   } finally {
     await context.close();
   }
@@ -299,9 +304,10 @@ async function diagnosis() {
   console.log('floor = one plain fetch() from a blank page on the page\'s origin; corscope = the report\'s elapsed_ms;');
   console.log(`round trips = waves of answers (preflights included) arriving within ${DELAY / 2} ms of each other; issued = the same for request starts;`);
   console.log(`queued = requests answered more than ${1.5 * DELAY} ms after they could go out (Chromium's 6 HTTP/1.1 connections per host);`);
-  console.log('page ms before = the Run click to the page\'s first fetch() call; page ms after = the last fetch() answer before the verdict to the verdict drawn\n');
+  console.log('page ms before = the Run click to the page\'s first fetch() call; issuing = its first fetch() call to the last one before any answer;');
+  console.log('page ms after = the last fetch() answer before the verdict to the verdict drawn\n');
   const out = [];
-  for (const c of CASES) {
+  for (const c of CASES.filter((c) => c.name.includes(ONLY))) {
     const floors = [];
     const pages = [];
     for (let i = 0; i < RUNS; i++) {
@@ -324,6 +330,7 @@ async function diagnosis() {
       requests: `${last.requests} (${last.preflights} preflights${last.aborted ? `, ${last.aborted} aborted unanswered` : ''})`,
       queued: median(pages.map((p) => p.queued)),
       head: median(pages.filter((p) => p.head != null).map((p) => p.head)),
+      spread: median(pages.filter((p) => p.spread != null).map((p) => p.spread)),
       tail: median(pages.filter((p) => p.tail != null).map((p) => p.tail)),
       issued: last.issued.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
       answered: last.answered.map((w) => `${w.n}@${ms(w.at)}`).join(' '),
@@ -333,10 +340,10 @@ async function diagnosis() {
       runs: { floors, pages },
     });
   }
-  table([['request', 'floor ms', 'corscope ms', 'ratio', 'runs\' ratios', 'RTs floor', 'RTs corscope', 'page ms before', 'page ms after', 'requests', 'queued', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
+  table([['request', 'floor ms', 'corscope ms', 'ratio', 'runs\' ratios', 'RTs floor', 'RTs corscope', 'page ms before', 'issuing', 'page ms after', 'requests', 'queued', 'issued (n@ms)', 'answered (n@ms)', 'verdict'],
     ...out.map((r) => [r.name, ms(r.floor), ms(r.corscope), `${r.ratio.toFixed(2)}×`,
-      `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`, r.floorTrips, r.trips, r.head?.toFixed(1) ?? '-', r.tail?.toFixed(1) ?? '-', r.requests, r.queued, r.issued, r.answered,
-      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrrrrlrlll');
+      `${r.ratioRange[0].toFixed(2)}–${r.ratioRange[1].toFixed(2)}`, r.floorTrips, r.trips, r.head?.toFixed(1) ?? '-', r.spread?.toFixed(1) ?? '-', r.tail?.toFixed(1) ?? '-', r.requests, r.queued, r.issued, r.answered,
+      `${r.verdict}${r.right ? '' : ' WRONG'}`])], 'lrrrrrrrrrlrlll');
   for (const r of out) if (r.probes.length) console.log(`probes of "${r.name}": ${r.probes.join(', ')}`);
   const met = out.every((r) => r.ratio <= 2) && out.every((r) => r.trips <= 3);
   console.log(`target ≤ 2× the plain fetch and ≤ 3 round trips in every case: ${met ? 'met' : 'not met'}`

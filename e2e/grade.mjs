@@ -12,9 +12,12 @@ export function faultResponseOf(code) {
 }
 
 /// Chromium's verdict in the report's words: `{outcome, cors_error, failed_parameter}`, with DevTools'
-/// empty failedParameter as null.
-export function chromiumVerdict({ resolved, corsErrorStatus, errorText }) {
-  if (resolved) return { outcome: 'ok', cors_error: null, failed_parameter: null };
+/// empty failedParameter as null. `type` is the resolved response's type (an `opaque` or
+/// `opaqueredirect` one arrived but may not be read); `refused` says fetch() threw before sending anything
+/// (a `no-cors` request with a method or header that mode forbids, a URL with credentials, …).
+export function chromiumVerdict({ resolved, type, refused, corsErrorStatus, errorText }) {
+  if (resolved) return { outcome: type?.startsWith('opaque') ? 'opaque' : 'ok', cors_error: null, failed_parameter: null };
+  if (refused) return { outcome: 'invalid-request', cors_error: null, failed_parameter: null, errorText };
   if (corsErrorStatus) {
     return { outcome: 'blocked', cors_error: corsErrorStatus.corsError, failed_parameter: corsErrorStatus.failedParameter || null, errorText };
   }

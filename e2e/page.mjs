@@ -100,10 +100,13 @@ export async function chromiumOwn(blank, cdp, url, request) {
     const main = () => sent.find((e) => e.request.url === url && e.initiator?.type !== 'preflight' && e.type !== 'Preflight');
     const preflight = () => sent.some((e) => (e.initiator?.type === 'preflight' || e.type === 'Preflight') && e.request.url === url);
     const ended = () => main() && (failed.has(main().requestId) || finished.has(main().requestId));
-    for (let i = 0; i < 80 && !ended(); i++) await sleep(25);
+    // fetch() throws before sending anything for a request it will not make (no request event then).
+    const threw = !result.resolved && /^Failed to execute 'fetch'/.test(result.message);
+    for (let i = 0; i < 80 && !ended() && !threw; i++) await sleep(25);
     for (let i = 0; i < 8 && !preflight(); i++) await sleep(25);
     const event = main() && failed.get(main().requestId);
-    return { ...chromiumVerdict({ resolved: result.resolved, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
+    const refused = threw && !main();
+    return { ...chromiumVerdict({ resolved: result.resolved, type: result.type, refused, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
       preflight: preflight(), status: result.status ?? null, readable: result.readable ?? null };
   } finally {
     cdp.off('Network.requestWillBeSent', onSent);
@@ -164,7 +167,8 @@ export async function checkRow(page, row, truth, fail, readableMayDiffer = false
   if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
   if (row.graded.why) row.notes.push(row.graded.why);
   // The pasted-headers path (graded for blocked requests; allowed ones must come out allowed too).
-  if (row.chrome.outcome !== 'network-error' && row.report.outcome && !row.report.outcome.startsWith('no report')) {
+  // (A request fetch() refuses to send has no answer to paste.)
+  if (!['network-error', 'invalid-request'].includes(row.chrome.outcome) && row.report.outcome && !row.report.outcome.startsWith('no report')) {
     try {
       const pasted = await pastePath(page);
       row.paste = gradePaste(row.chrome, pasted.report);

@@ -9,6 +9,7 @@
 # Env: CORSCOPE_BENCH_DIST=<dir>   use an already built dist/ instead of building one
 #      LOADS=20 RUNS=5 DELAY_MS=100 cold loads; runs per diagnosis case; the injected delay
 #      BENCH_PARTS=size,ready,diagnosis (default: all; "none" for none)
+#      BENCH_CASE=<text>           only the diagnosis cases whose name contains it
 #      PEER_TESTCORS=<dir> PEER_SIMONW=<dir>  static copies of test-cors.org and simonw's CORS Fetch
 #                                  Tester: e2e/peers.mjs then measures them beside corscope (see its header)
 #      CHROMIUM=<path>             the browser (default /usr/bin/chromium)

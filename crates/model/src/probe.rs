@@ -14,8 +14,11 @@
 //!
 //! Codes only worlds with extra, unneeded faults would blame go to [`Inference::also_possible`].
 //!
-//! One assumption, stated in the findings: a URL that redirects a GET redirects its preflight too (the
-//! reverse is not assumed: a redirect only on OPTIONS stays a candidate). A property test in this module
+//! A URL that redirects a GET may or may not redirect its preflight: nginx's `return 301` and Flask's
+//! trailing-slash redirect do, while a CORS middleware that answers OPTIONS before the router redirects
+//! (FastAPI's and Express's trailing-slash redirects) does not. So the control probes are sent with
+//! `redirect: "manual"`: when its preflight passes, a control resolves with the redirect itself, which
+//! rules out a redirected preflight; when it fails, a redirected preflight stays one candidate of several. A property test in this module
 //! replays thousands of simulated servers through [`crate::verdict::decide`] and checks that the inference
 //! is sound: the true code is always a candidate or also possible, and a certain verdict is always right.
 
@@ -389,8 +392,12 @@ impl<'a> Planner<'a> {
         self.header_probes();
     }
 
+    /// A preflighted GET with a header nearly every CORS setup allows. It does not follow redirects: when
+    /// the URL redirects, a control whose preflight passes resolves with the redirect itself (if the
+    /// redirect carries the CORS headers), which shows that the preflight was not redirected.
     fn control(&mut self, credentials: Credentials, name: &str) {
         let mut spec = self.spec(self.base_method(), Mode::Cors, credentials);
+        spec.redirect = Redirect::Manual;
         let unsafe_names = self.request.unsafe_header_names();
         let (header, value) = if unsafe_names.iter().any(|h| h == "content-type") {
             SPARE_CONTROL_HEADER
@@ -400,7 +407,7 @@ impl<'a> Planner<'a> {
         spec.headers.push((header.into(), value.into()));
         self.push(
             name,
-            &format!("Does a preflight pass at all? (GET with {header}: {value}, which nearly every CORS setup allows)"),
+            &format!("Does a preflight pass at all? (GET with {header}: {value}, which nearly every CORS setup allows; redirects not followed)"),
             spec,
         );
     }
@@ -828,12 +835,7 @@ fn reason(classification: &Classification, seen: &[Seen], explain: bool) -> Infe
     }
     let redirects = redirect_evidence(seen);
     let faults = universe(classification, seen, redirects);
-    // A URL that redirects a GET is taken to redirect its preflight too (see the module docs).
-    let required = faults
-        .iter()
-        .position(|f| *f == Fault::PreflightRedirect)
-        .map_or(0, |i| 1u32 << i);
-    let evidence = Evidence::new(&faults, &observations, &ctx, required);
+    let evidence = Evidence::new(&faults, &observations, &ctx);
     conclude(&faults, &evidence, &ctx, findings, redirects)
 }
 
@@ -915,9 +917,7 @@ fn redirect_evidence(seen: &[Seen]) -> Option<bool> {
     let mut evidence = None;
     for Seen { probe, outcome, .. } in seen {
         match (probe.name.as_str(), outcome) {
-            ("redirect", ProbeOutcome::OpaqueRedirect) | (_, ProbeOutcome::OkRedirected(_)) => {
-                return Some(true)
-            }
+            (_, ProbeOutcome::OpaqueRedirect | ProbeOutcome::OkRedirected(_)) => return Some(true),
             ("redirect", ProbeOutcome::Ok(_)) => evidence = Some(false),
             _ => {}
         }
@@ -992,17 +992,10 @@ struct Evidence {
     open: u32,
     /// For each fetch that failed (the user's request first), the faults that break it.
     failing: Vec<u32>,
-    /// Faults every world holds.
-    required: u32,
 }
 
 impl Evidence {
-    fn new(
-        faults: &[Fault],
-        observations: &[Observation],
-        ctx: &Context,
-        required: u32,
-    ) -> Evidence {
+    fn new(faults: &[Fault], observations: &[Observation], ctx: &Context) -> Evidence {
         let breaking = |o: &Observation| {
             faults
                 .iter()
@@ -1027,13 +1020,12 @@ impl Evidence {
                 .filter(|o| !o.passed)
                 .map(|o| breaking(o) & open)
                 .collect(),
-            required,
         }
     }
 
     /// Whether `world` (drawn from `open`) predicts every observation.
     fn explains(&self, world: u32) -> bool {
-        world & self.required == self.required && self.failing.iter().all(|m| world & m != 0)
+        self.failing.iter().all(|m| world & m != 0)
     }
 
     /// The faults no passing fetch rules out.
@@ -1052,32 +1044,30 @@ impl Evidence {
         self.explains(self.open)
     }
 
-    /// Whether `world` explains the observations and none of its faults could go: each is required or
-    /// the only one of the world to break some fetch that failed.
+    /// Whether `world` explains the observations and none of its faults could go: each is the only one
+    /// of the world to break some fetch that failed.
     fn is_minimal(&self, world: u32) -> bool {
         let needed = self
             .failing
             .iter()
             .map(|m| world & m)
             .filter(|hits| hits.count_ones() == 1)
-            .fold(world & self.required, |n, hit| n | hit);
+            .fold(0, |n, hit| n | hit);
         self.explains(world) && needed == world
     }
 
     /// The consistent worlds no fault can be taken from, in increasing order.
     ///
-    /// These are the minimal sets of open faults that hold the required ones and hit every failing
-    /// fetch's set. Rather than test every subset of `open` (2¹⁸ for a broad universe, which made one
-    /// inference cost milliseconds in the page), worlds grow from the required faults: the first failing
+    /// These are the minimal sets of open faults that hit every failing fetch's set. Rather than test
+    /// every subset of `open` (2¹⁸ for a broad universe, which made one inference cost milliseconds in
+    /// the page), worlds grow from the empty one: the first failing
     /// fetch the world does not break yet must be broken by one of its faults, so the search branches on
     /// those. Every minimal world is reached this way (each branch can pick that world's own fault), and
     /// the growth stops as soon as a world explains everything, so the search is about as large as the
     /// product of the few failing sets it has to cover.
     fn minimal_worlds(&self) -> Vec<u32> {
         let mut worlds = Vec::new();
-        if self.required & !self.open == 0 {
-            self.grow(self.required, &mut worlds);
-        }
+        self.grow(0, &mut worlds);
         crate::header::sort_by(&mut worlds, |a, b| a < b);
         worlds
     }
@@ -1376,16 +1366,7 @@ mod tests {
             let failing: Vec<u32> = (0..next() % 6)
                 .map(|_| (next() as u32) & (next() as u32 | next() as u32) & open)
                 .collect();
-            let required = if next() % 4 == 0 {
-                (next() as u32) & (next() as u32) & 0x1fff
-            } else {
-                0
-            };
-            let evidence = Evidence {
-                open,
-                failing,
-                required,
-            };
+            let evidence = Evidence { open, failing };
             let mut every = Vec::new();
             let mut world = 0u32;
             loop {
@@ -1400,7 +1381,7 @@ mod tests {
             assert_eq!(
                 evidence.minimal_worlds(),
                 every,
-                "open {open:b} failing {:?} required {required:b}",
+                "open {open:b} failing {:?}",
                 evidence.failing
             );
         }
@@ -1694,8 +1675,55 @@ mod tests {
                 _ => ProbeOutcome::Rejected,
             },
         );
-        assert_eq!(i.candidates, [PreflightDisallowedRedirect]);
-        assert_eq!(i.fault_header, Some("redirect"));
+        // The control failed too: its preflight may be the one redirected (nginx's `return 301`), or
+        // refused for another reason. The redirect leads, being what every failure here has in common.
+        assert_eq!(i.candidates.first(), Some(&PreflightDisallowedRedirect));
+        assert!(i.candidates.contains(&HeaderDisallowedByPreflightResponse));
+        assert!(!i.certain);
+    }
+
+    #[test]
+    fn a_control_answered_with_the_redirect_rules_out_a_redirected_preflight() {
+        // FastAPI or Express: the CORS middleware answers the preflight, the router redirects the GET
+        // (a trailing slash), and the preflight refuses the request's header.
+        let (_, i) = run(
+            &spec("GET", &[("X-Api-Key", "k")], Credentials::Omit),
+            false,
+            |name| match name {
+                "reach" => ProbeOutcome::Opaque,
+                "redirect" | "control" => ProbeOutcome::OpaqueRedirect,
+                "simple" => ProbeOutcome::OkRedirected(200),
+                _ => ProbeOutcome::Rejected,
+            },
+        );
+        assert_eq!(
+            i.candidates.first(),
+            Some(&HeaderDisallowedByPreflightResponse)
+        );
+        assert!(!i.candidates.contains(&PreflightDisallowedRedirect));
+        assert!(!i.also_possible.contains(&PreflightDisallowedRedirect));
+        assert_eq!(i.failed_parameter.as_deref(), Some("x-api-key"));
+    }
+
+    #[test]
+    fn a_redirect_that_fails_after_a_passing_preflight_is_blamed_on_the_redirect_target() {
+        // The preflight passes (the control is answered with the redirect), but the redirected request
+        // fails at its target: the simple GET fails as well.
+        let (_, i) = run(
+            &spec("GET", &[("X-Api-Key", "k")], Credentials::Omit),
+            false,
+            |name| match name {
+                "reach" => ProbeOutcome::Opaque,
+                "redirect" | "control" => ProbeOutcome::OpaqueRedirect,
+                _ => ProbeOutcome::Rejected,
+            },
+        );
+        assert!(
+            i.candidates.contains(&AllowOriginMismatch),
+            "{:?}",
+            i.candidates
+        );
+        assert!(!i.candidates.contains(&PreflightDisallowedRedirect));
     }
 
     #[test]
@@ -1850,7 +1878,7 @@ mod tests {
     mod simulation {
         use super::*;
         use crate::response::{Exchange, Response};
-        use crate::verdict::{decide, Verdict};
+        use crate::verdict::{decide, ResponseType, Verdict};
         use proptest::prelude::*;
 
         #[derive(Clone, Debug)]
@@ -1868,6 +1896,10 @@ mod tests {
             refusal: u8,
             /// Whether non-GET actual answers keep their CORS headers.
             other_methods_keep_cors: bool,
+            /// Whether actual requests are first answered with a same-origin redirect carrying the same
+            /// CORS headers (a router's trailing-slash redirect behind a CORS middleware). The preflight is
+            /// redirected only when `pf_status` is 301 as well.
+            redirect: bool,
         }
 
         fn origin_value(kind: u8, origin: &str) -> Option<String> {
@@ -1933,17 +1965,26 @@ mod tests {
                     .headers
                     .push("Access-Control-Allow-Headers", server.acah.as_str());
             }
-            let mut actual = Response::new(server.actual_status);
             let keeps = server.other_methods_keep_cors || matches!(r.method(), "GET" | "HEAD");
-            if let (true, Some(v)) = (keeps, origin_value(server.acao, &origin)) {
-                actual.headers.push("Access-Control-Allow-Origin", v);
+            let with_cors = |mut response: Response| {
+                if let (true, Some(v)) = (keeps, origin_value(server.acao, &origin)) {
+                    response.headers.push("Access-Control-Allow-Origin", v);
+                }
+                if let (true, Some(v)) = (keeps, credentials_value(server.acac)) {
+                    response.headers.push("Access-Control-Allow-Credentials", v);
+                }
+                response
+            };
+            let mut actual = Vec::new();
+            if server.redirect {
+                let mut hop = Response::new(307);
+                hop.headers.push("Location", "/final/");
+                actual.push(with_cors(hop));
             }
-            if let (true, Some(v)) = (keeps, credentials_value(server.acac)) {
-                actual.headers.push("Access-Control-Allow-Credentials", v);
-            }
+            actual.push(with_cors(Response::new(server.actual_status)));
             Exchange {
                 preflight: Some(preflight),
-                actual: vec![actual],
+                actual,
             }
         }
 
@@ -1955,6 +1996,12 @@ mod tests {
                 return ProbeOutcome::Opaque;
             }
             match decide(&c, &answer(server, &c)) {
+                Verdict::Allowed(a) if a.response_type == ResponseType::OpaqueRedirect => {
+                    ProbeOutcome::OpaqueRedirect
+                }
+                Verdict::Allowed(_) if server.redirect => {
+                    ProbeOutcome::OkRedirected(server.actual_status)
+                }
                 Verdict::Allowed(_) => ProbeOutcome::Ok(server.actual_status),
                 _ => ProbeOutcome::Rejected,
             }
@@ -1977,6 +2024,7 @@ mod tests {
                 proptest::sample::select(&[200u16, 500][..]),
                 0u8..3,
                 any::<bool>(),
+                proptest::bool::weighted(0.2),
             )
                 .prop_map(
                     |(
@@ -1987,6 +2035,7 @@ mod tests {
                         actual_status,
                         refuse,
                         keep,
+                        redirect,
                     )| Server {
                         acao,
                         acac,
@@ -1998,6 +2047,7 @@ mod tests {
                         actual_status,
                         refusal: refuse,
                         other_methods_keep_cors: keep,
+                        redirect,
                     },
                 )
         }
