@@ -11,7 +11,8 @@
 //                             [--out target/differential]
 //
 // Grades as in e2e.mjs (exact, fault, wrong), plus `masked`: Chromium's code is among the report's
-// "also possible" codes only, because a simpler explanation covers everything the page could observe.
+// "also possible" codes only, because a simpler explanation covers everything the page could observe
+// (or Chromium's network error is one the report gives as possible).
 // A seed and case number reproduce a case: `--seed S --only N`. Exits 1 on any wrong row.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
@@ -56,15 +57,22 @@ function generator(seed) {
 function draw(rand, origin, alt) {
   const { pick, chance } = rand;
   const request = {
-    method: pick(['GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS']),
+    // `patch` and `Delete`: fetch() upper-cases only the six standard methods, so `patch` stays lower case
+    // and must be listed so in Access-Control-Allow-Methods.
+    method: pick(['GET', 'GET', 'GET', 'POST', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'patch', 'Delete', 'PURGE']),
     mode: chance(0.08) ? 'no-cors' : 'cors',
     credentials: pick(['omit', 'same-origin', 'include', 'include']),
     headers: [],
     body: null,
   };
+  if (chance(0.1)) request.redirect = pick(['manual', 'error']);
+  // Headers, some of them safelisted only for some values.
   const headerPool = [['Content-Type', 'application/json'], ['Content-Type', 'text/plain'], ['X-Custom', '1'],
     ['Authorization', 'Bearer t'], ['Accept', 'application/json'], ['X-Requested-With', 'XMLHttpRequest'],
-    ['X-Trace-Id', 'abc'], ['Content-Language', 'en'], ['Range', 'bytes=0-10']];
+    ['X-Trace-Id', 'abc'], ['Content-Language', 'en'], ['Range', 'bytes=0-10'], ['Range', 'bytes=0-1,5-6'],
+    ['Content-Type', 'text/plain;charset=UTF-8'], ['Content-Type', 'multipart/form-data; boundary=x'],
+    ['Accept', 'text/html"x'], ['Content-Language', 'en@x'], ['Accept-Language', 'x'.repeat(130)],
+    ['X-Api-Key', 'k']];
   const n = pick([0, 0, 1, 1, 2, 3]);
   for (let i = 0; i < n; i++) {
     const h = pick(headerPool);
@@ -90,10 +98,13 @@ function draw(rand, origin, alt) {
   if (chance(0.15)) add('aceh', pick(['x-total', '*', 'content-length']));
   // The preflight's answer.
   side('pf_');
-  if (chance(0.3)) add('pf_status', pick(['200', '403', '404', '500', '301']));
-  add('pf_acam', pick(['none', 'echo', 'echo', '*', 'GET, POST', 'PUT', 'put', 'GET, POST, PUT, DELETE, PATCH', 'DELETE', 'GET POST']));
+  if (chance(0.35)) add('pf_status', pick(['200', '403', '404', '500', '301', '299', '300', '304']));
+  add('pf_acam', pick(['none', 'echo', 'echo', '*', 'GET, POST', 'PUT', 'put', 'GET, POST, PUT, DELETE, PATCH', 'DELETE', 'GET POST',
+    'patch', 'PATCH, patch', ' PUT , DELETE ', 'GET,,PUT', 'PURGE', 'delete']));
   add('pf_acah', pick(['none', 'echo', 'echo', '*', 'content-type', 'x-custom, content-type', 'authorization', 'X-Custom',
-    'content-type, authorization, x-custom, x-requested-with, x-trace-id', 'x-custom;']));
+    'content-type, authorization, x-custom, x-requested-with, x-trace-id', 'x-custom;', '*, authorization', 'range, accept, accept-language',
+    ' x-custom , content-type ', 'x-api-key,,content-type', '']));
+  if (chance(0.1)) add('pf_acma', pick(['0', '-1', '600']));
   // Sometimes the actual request is redirected, on the lab's origin or to the other one.
   let url = `${LAB}/b?${params.join('&')}`;
   if (chance(0.12)) {
@@ -138,8 +149,11 @@ try {
     // Chromium's code only "also possible": a simpler explanation covers every outcome the page saw (a
     // preflight problem behind an actual response that fails anyway, which no probe can get past). The
     // page could not have told, and its findings say so: counted apart from wrong, not a failure.
-    if (row.graded.grade === 'wrong' && row.report.outcome === 'blocked' && !row.report.certain
-        && (row.report.also_possible ?? []).includes(row.chrome.cors_error)) {
+    // Likewise a network error the report gives as possible beside its candidates (a redirect the
+    // request's own mode refuses, when no probe could show the redirect passing its CORS check).
+    const possible = row.chrome.outcome === 'network-error' ? row.report.network_error_possible
+      : (row.report.also_possible ?? []).includes(row.chrome.cors_error);
+    if (row.graded.grade === 'wrong' && row.report.outcome === 'blocked' && !row.report.certain && possible) {
       row.graded = { ...row.graded, grade: 'masked' };
     }
     const said = `${request.method} ${request.mode} ${request.credentials} [${request.headers.map(([n]) => n).join(',')}]`;

@@ -80,9 +80,15 @@ export async function chromiumOwn(blank, cdp, url, request) {
   const onSent = (e) => sent.push(e);
   const onFailed = (e) => failed.set(e.requestId, e);
   const onFinished = (e) => finished.add(e.requestId);
+  // A request Chromium refuses before sending (a no-cors request with redirect mode manual) has no
+  // network events: its CORS error comes as a DevTools issue about the URL.
+  const issues = [];
+  const onIssue = (e) => { if (e.issue?.code === 'CorsIssue') issues.push(e.issue.details.corsIssueDetails); };
   cdp.on('Network.requestWillBeSent', onSent);
   cdp.on('Network.loadingFailed', onFailed);
   cdp.on('Network.loadingFinished', onFinished);
+  cdp.on('Audits.issueAdded', onIssue);
+  await cdp.send('Audits.enable');
   try {
     const init = { method: request.method ?? 'GET', mode: request.mode ?? 'cors', credentials: request.credentials ?? 'same-origin',
       redirect: request.redirect ?? 'follow', headers: headersOf(request) };
@@ -106,12 +112,14 @@ export async function chromiumOwn(blank, cdp, url, request) {
     for (let i = 0; i < 8 && !preflight(); i++) await sleep(25);
     const event = main() && failed.get(main().requestId);
     const refused = threw && !main();
-    return { ...chromiumVerdict({ resolved: result.resolved, type: result.type, refused, corsErrorStatus: event?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
+    const issue = main() ? null : issues.find((i) => i.request?.url === url && !i.isWarning);
+    return { ...chromiumVerdict({ resolved: result.resolved, type: result.type, refused, corsErrorStatus: event?.corsErrorStatus ?? issue?.corsErrorStatus, errorText: event?.errorText ?? result.message }),
       preflight: preflight(), status: result.status ?? null, readable: result.readable ?? null };
   } finally {
     cdp.off('Network.requestWillBeSent', onSent);
     cdp.off('Network.loadingFailed', onFailed);
     cdp.off('Network.loadingFinished', onFinished);
+    cdp.off('Audits.issueAdded', onIssue);
   }
 }
 
@@ -150,6 +158,9 @@ export async function pastePath(page) {
 /// `row.chrome` (Chromium's own) are in: the grade against `truth`; the preflight, and for an allowed
 /// request the status and readable headers, must be Chromium's (`fail` records a failure; with
 /// `readableMayDiffer` a readable difference is only noted); then the paste path on `page`, graded too.
+/// Codes for a request Chromium refuses before sending anything.
+const REQUEST_STAGE = new Set(['DisallowedByMode', 'CorsDisabledScheme', 'NoCorsRedirectModeNotFollow']);
+
 export async function checkRow(page, row, truth, fail, readableMayDiffer = false) {
   row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
   if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
@@ -167,8 +178,9 @@ export async function checkRow(page, row, truth, fail, readableMayDiffer = false
   if (row.graded.unknown.length) row.notes.push(`left null: ${row.graded.unknown.join(', ')}`);
   if (row.graded.why) row.notes.push(row.graded.why);
   // The pasted-headers path (graded for blocked requests; allowed ones must come out allowed too).
-  // (A request fetch() refuses to send has no answer to paste.)
-  if (!['network-error', 'invalid-request'].includes(row.chrome.outcome) && row.report.outcome && !row.report.outcome.startsWith('no report')) {
+  // (A request the browser refuses to send, before or after fetch() returns, has no answer to paste.)
+  const unsent = ['invalid-request'].includes(row.chrome.outcome) || REQUEST_STAGE.has(row.chrome.cors_error);
+  if (row.chrome.outcome !== 'network-error' && !unsent && row.report.outcome && !row.report.outcome.startsWith('no report')) {
     try {
       const pasted = await pastePath(page);
       row.paste = gradePaste(row.chrome, pasted.report);

@@ -314,6 +314,13 @@ fn fill_inference(
 }
 
 fn probe_headline(report: &Report, inference: &Inference, credentialed: bool) -> String {
+    if inference.not_cors && inference.redirect_refused {
+        return String::from(
+            "The URL answers with a redirect, and this request's redirect mode is `error`: the browser fails \
+             it with a network error, not a CORS error. Use redirect `follow`, or request the URL the \
+             redirect leads to.",
+        );
+    }
     if inference.not_cors {
         return String::from(
             "The request never got an HTTP answer the browser could check: a network problem, not CORS \
@@ -326,7 +333,7 @@ fn probe_headline(report: &Report, inference: &Inference, credentialed: bool) ->
              commands below.",
         );
     }
-    if inference.network_error_possible {
+    if inference.network_error_possible && !inference.redirect_refused {
         return String::from(
             "The browser will not follow this URL's redirect, even without CORS: its Location carries \
              `user:password@` (a CORS error), or the redirects loop or lead outside http(s) (a network \

@@ -165,6 +165,10 @@ pub struct Inference {
     /// redirect the browser cannot follow in any mode (more than 20 hops, a `file:` or `data:` target)
     /// looks exactly like one to a URL with `user:password@`.
     pub network_error_possible: bool,
+    /// The URL answers with a redirect and the request's redirect mode is `error`: unless a CORS check of
+    /// the redirect itself fails first, the browser fails the request with a network error, no CORS code.
+    /// With `not_cors` that is the whole story; otherwise it is one possibility beside the candidates.
+    pub redirect_refused: bool,
     /// No server that answers the same request the same way every time explains the outcomes (a flaky
     /// server); the findings say so and nothing is concluded.
     pub contradictory: bool,
@@ -182,7 +186,7 @@ impl Inference {
         &[CorsError],
         &[Option<String>],
         &[CorsError],
-        [bool; 4],
+        [bool; 5],
         &Option<String>,
         Option<Stage>,
         Option<&'static str>,
@@ -196,6 +200,7 @@ impl Inference {
                 self.not_cors,
                 self.network_error_possible,
                 self.contradictory,
+                self.redirect_refused,
             ],
             &self.failed_parameter,
             self.fault_stage,
@@ -354,17 +359,25 @@ impl<'a> Planner<'a> {
         );
     }
 
+    /// For a request that follows redirects, whether the URL answers with one. A request that does not
+    /// (`manual` or `error`) stops at the redirect, after its CORS check: the probe then sends the
+    /// request's credentials too, so that it is that same check.
     fn manual_redirect(&mut self) {
-        if self.request.redirect() != Redirect::Follow {
-            return;
-        }
-        let mut spec = self.spec(self.base_method(), Mode::Cors, Credentials::Omit);
+        let follows = self.request.redirect() == Redirect::Follow;
+        let credentials = if follows {
+            Credentials::Omit
+        } else {
+            self.credentials()
+        };
+        let mut spec = self.spec(self.base_method(), Mode::Cors, credentials);
         spec.redirect = Redirect::Manual;
-        self.push(
-            "redirect",
-            "Does the URL answer with a redirect? (redirect: manual)",
-            spec,
-        );
+        let purpose = if follows {
+            "Does the URL answer with a redirect? (redirect: manual)"
+        } else {
+            "Does the URL answer with a redirect, and does it pass the CORS check? (redirect: manual, with \
+             this request's credentials)"
+        };
+        self.push("redirect", purpose, spec);
     }
 
     fn credentialed(&mut self) {
@@ -567,6 +580,13 @@ enum Fault {
     ActualMethod,
     /// A later redirect hop or the final response fails after a redirect that passed.
     AfterRedirect,
+    /// The request's own redirect mode `error` refuses the redirect the URL answers with (a network error,
+    /// once the redirect itself passed its CORS check).
+    RedirectRefused,
+    /// Credentialed fetches that follow the redirect fail after it, while the redirect itself passes (it
+    /// carries `Access-Control-Allow-Credentials`, the final answer does not). Only for a request that does
+    /// not follow redirects: for one that does, [`Fault::CredentialsRejected`] says the same.
+    AfterRedirectCredentials,
     /// The redirect cannot be followed at all, whatever the mode: Chromium refuses a `Location` with
     /// `user:password@` even for `no-cors` (observed in Chromium 156), so the reach probe fails too.
     RedirectUnfollowable,
@@ -581,6 +601,7 @@ struct Shape {
     credentialed: bool,
     preflighted: bool,
     follow: bool,
+    refuses_redirects: bool,
 }
 
 impl Shape {
@@ -593,6 +614,7 @@ impl Shape {
             credentialed: r.is_credentialed(),
             preflighted: classification.needs_preflight(),
             follow: r.redirect() == Redirect::Follow,
+            refuses_redirects: r.redirect() == Redirect::Error,
         }
     }
 }
@@ -627,6 +649,8 @@ impl Fault {
             Fault::ActualMethod => s.cors && s.method == ctx.method,
             Fault::AfterRedirect => s.cors && s.follow,
             Fault::RedirectUnfollowable => s.follow,
+            Fault::RedirectRefused => s.refuses_redirects,
+            Fault::AfterRedirectCredentials => s.cors && s.follow && s.credentialed,
         }
     }
 
@@ -646,7 +670,11 @@ impl Fault {
             Fault::CredentialsRejected | Fault::ActualCredentialsRejected => 8,
             // A missing origin header on the answer to the method fails before any credentials check.
             Fault::ActualMethod => 7,
-            Fault::AfterRedirect | Fault::RedirectUnfollowable => 10,
+            // After the redirect's own CORS check.
+            Fault::RedirectRefused => 9,
+            Fault::AfterRedirect
+            | Fault::AfterRedirectCredentials
+            | Fault::RedirectUnfollowable => 10,
         };
         let tie = match self {
             Fault::PreflightHeader(h) => h.as_str(),
@@ -670,14 +698,16 @@ impl Fault {
         let credentials = [WildcardOriginNotAllowed, InvalidAllowCredentials];
         let twin = |codes: &[CorsError]| codes.iter().map(|c| c.on_preflight()).collect::<Vec<_>>();
         match self {
-            Fault::Unreachable => Vec::new(),
+            Fault::Unreachable | Fault::RedirectRefused => Vec::new(),
             Fault::PreflightRedirect => vec![PreflightDisallowedRedirect],
             Fault::OriginRejected if ctx.preflighted => twin(&origin),
             Fault::OriginRejected | Fault::ActualOriginRejected | Fault::ActualMethod => {
                 origin.to_vec()
             }
             Fault::CredentialsRejected if ctx.preflighted => twin(&credentials),
-            Fault::CredentialsRejected | Fault::ActualCredentialsRejected => credentials.to_vec(),
+            Fault::CredentialsRejected
+            | Fault::ActualCredentialsRejected
+            | Fault::AfterRedirectCredentials => credentials.to_vec(),
             Fault::PreflightCredentialsRejected => twin(&credentials),
             // Alternatives, not an order of checks: which one depends on the server, so the commonest
             // comes first (a router answering OPTIONS 404/405 without CORS headers). A redirect only on
@@ -709,11 +739,16 @@ impl Fault {
             Fault::PreflightWildcardMethods => vec![MethodDisallowedByPreflightResponse],
             Fault::PreflightWildcardHeaders => vec![HeaderDisallowedByPreflightResponse],
             Fault::RedirectUnfollowable => vec![RedirectContainsCredentials],
-            Fault::AfterRedirect => vec![
-                MissingAllowOriginHeader,
-                AllowOriginMismatch,
-                RedirectContainsCredentials,
-            ],
+            // Any check of a later answer: after a redirect to another origin the browser sends
+            // `Origin: null`, which an echoing server doubles or mismatches like any other.
+            Fault::AfterRedirect => {
+                let mut codes = origin.to_vec();
+                codes.insert(2, RedirectContainsCredentials);
+                if ctx.request.credentialed {
+                    codes.extend(credentials);
+                }
+                codes
+            }
         }
     }
 
@@ -969,9 +1004,16 @@ fn universe(classification: &Classification, seen: &[Seen], redirects: Option<bo
     if method_differs {
         faults.push(Fault::ActualMethod);
     }
-    if redirects == Some(true) && request.redirect() == Redirect::Follow {
+    if redirects == Some(true) {
+        // Probes that follow the redirect may fail after it, whatever the request's own mode.
         faults.push(Fault::AfterRedirect);
         faults.push(Fault::RedirectUnfollowable);
+        if request.redirect() != Redirect::Follow && request.is_credentialed() {
+            faults.push(Fault::AfterRedirectCredentials);
+        }
+        if request.redirect() == Redirect::Error {
+            faults.push(Fault::RedirectRefused);
+        }
     }
     faults
 }
@@ -1142,6 +1184,7 @@ fn conclude(
         fault_header: None,
         not_cors: false,
         network_error_possible: false,
+        redirect_refused: false,
         contradictory: false,
         findings: Vec::new(),
     };
@@ -1169,6 +1212,13 @@ fn conclude(
              blocked port). This is not a CORS problem."
                 .into(),
         );
+        inference.findings = findings;
+        return inference;
+    }
+    if minimal_blames == [&Fault::RedirectRefused] {
+        inference.redirect_refused = true;
+        inference.not_cors = true;
+        findings.push(REDIRECT_REFUSED.into());
         inference.findings = findings;
         return inference;
     }
@@ -1250,6 +1300,12 @@ fn conclude(
             .collect::<Vec<_>>(),
     )
     .flatten();
+    if all_blames.contains(&&Fault::RedirectRefused) {
+        inference.redirect_refused = true;
+        inference.network_error_possible = true;
+        inference.certain = false;
+        findings.push(REDIRECT_REFUSED.into());
+    }
     if minimal_blames.contains(&&Fault::RedirectUnfollowable) {
         inference.network_error_possible = true;
         inference.certain = false;
@@ -1279,6 +1335,10 @@ fn conclude(
     inference.findings = findings;
     inference
 }
+
+const REDIRECT_REFUSED: &str = "The URL answers with a redirect, and this request's redirect mode is `error`: \
+    the browser fails it with a network error (no CORS code) once the redirect itself passes its CORS check. \
+    Use redirect `follow`, or request the URL the redirect leads to.";
 
 /// The value every item shares, if any.
 fn common<T: Clone + PartialEq>(items: &[T]) -> Option<T> {
@@ -1727,6 +1787,38 @@ mod tests {
     }
 
     #[test]
+    fn a_redirect_refused_by_the_request_s_own_mode_is_a_network_error() {
+        let mut refusing = spec("HEAD", &[], Credentials::Include);
+        refusing.redirect = Redirect::Error;
+        let (plan, _) = run(&refusing, false, |_| ProbeOutcome::Rejected);
+        let redirect = plan.probes.iter().find(|p| p.name == "redirect").unwrap();
+        assert_eq!(redirect.spec.credentials, Credentials::Include);
+        assert_eq!(redirect.spec.redirect, Redirect::Manual);
+        // The redirect passes its CORS check with this request's credentials; what follows it fails with
+        // credentials (the final answer lacks Access-Control-Allow-Credentials), which this request never
+        // reaches: its own mode refuses the redirect.
+        let (_, i) = run(&refusing, false, |name| match name {
+            "reach" => ProbeOutcome::Opaque,
+            "redirect" => ProbeOutcome::OpaqueRedirect,
+            "credentials" => ProbeOutcome::Rejected,
+            _ => ProbeOutcome::OkRedirected(200),
+        });
+        assert!(i.not_cors && i.redirect_refused, "{:?}", i.candidates);
+        assert!(i.candidates.is_empty());
+        // The redirect itself fails the credentials check: a CORS error, before the mode refuses anything.
+        let (_, i) = run(&refusing, false, |name| match name {
+            "reach" => ProbeOutcome::Opaque,
+            "redirect" | "credentials" => ProbeOutcome::Rejected,
+            _ => ProbeOutcome::OkRedirected(200),
+        });
+        assert!(!i.not_cors && !i.redirect_refused && !i.network_error_possible);
+        assert_eq!(
+            i.candidates,
+            [WildcardOriginNotAllowed, InvalidAllowCredentials]
+        );
+    }
+
+    #[test]
     fn a_redirect_to_user_info_fails_even_without_cors() {
         // Fetch #http-redirect-fetch step 7; Chromium 156 refuses it in no-cors mode as well.
         let (_, i) = run(
@@ -2065,16 +2157,23 @@ mod tests {
                 ("POST", &[("Content-Type", "text/plain")]),
                 ("GET", &[("Authorization", "Bearer t")]),
             ];
-            (proptest::sample::select(shapes), any::<bool>()).prop_map(
-                |((method, headers), include)| {
+            (
+                proptest::sample::select(shapes),
+                any::<bool>(),
+                proptest::bool::weighted(0.15),
+            )
+                .prop_map(|((method, headers), include, refuse_redirects)| {
                     let credentials = if include {
                         Credentials::Include
                     } else {
                         Credentials::Omit
                     };
-                    spec(method, headers, credentials)
-                },
-            )
+                    let mut spec = spec(method, headers, credentials);
+                    if refuse_redirects {
+                        spec.redirect = Redirect::Error;
+                    }
+                    spec
+                })
         }
 
         /// The inference for `spec` against `server` is sound (see the module's doc).
@@ -2087,8 +2186,24 @@ mod tests {
             stop: &[usize],
         ) -> Result<(), TestCaseError> {
             let c = classify(spec).unwrap();
-            let Verdict::Blocked(truth) = decide(&c, &answer(server, &c)) else {
-                return Ok(());
+            let truth = match decide(&c, &answer(server, &c)) {
+                Verdict::Blocked(truth) => truth,
+                // A redirect the request's mode refuses: a network error the inference must allow for.
+                Verdict::NetworkError(_) => {
+                    let options = ProbeOptions {
+                        may_repeat,
+                        ..ProbeOptions::default()
+                    };
+                    let plan = plan(&c, &options);
+                    let (_, i) = run(spec, may_repeat, |name| {
+                        let probe = plan.probes.iter().find(|p| p.name == name).unwrap();
+                        outcome(server, &probe.spec)
+                    });
+                    prop_assert!(i.not_cors || i.network_error_possible, "{:?}", i.candidates);
+                    prop_assert!(i.redirect_refused);
+                    return Ok(());
+                }
+                _ => return Ok(()),
             };
             let plan = plan(
                 &c,
