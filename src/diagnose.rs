@@ -85,8 +85,17 @@ pub fn diagnose_pasted(
 ) -> Result<Report, String> {
     let exchange =
         paste::parse_exchange(Some(preflight_text), actual_text).map_err(|e| e.to_string())?;
+    let mut certain = true;
     let mut report = match corscope_model::verdict::decide(classification, &exchange) {
-        Verdict::Blocked(blocked) => blocked_report(blocked, classification),
+        Verdict::Blocked(blocked) => {
+            let echo = echoed_to_curl(&blocked, classification);
+            let mut report = blocked_report(blocked, classification);
+            if let Some(warning) = echo {
+                report.warnings.push(warning);
+                certain = false;
+            }
+            report
+        }
         Verdict::Allowed(allowed) => allowed_report(&allowed),
         Verdict::NetworkError(error) => {
             let mut report = Report::new(Outcome::NetworkError);
@@ -95,13 +104,34 @@ pub fn diagnose_pasted(
         }
         Verdict::Incomplete(missing) => return Err(explain::missing(&missing)),
     };
-    report.certain = true;
+    report.certain = certain;
     report.preflight = classification.needs_preflight();
     report
         .warnings
         .splice(0..0, request_warnings(classification));
     report.classification = Some(classification.clone());
     Ok(report)
+}
+
+/// After a redirect to another origin the browser sends `Origin: null`, while curl sent the request's own
+/// origin all the way. When the failing answer carries that origin back, the server echoes what it is
+/// sent, and it may answer the browser's `null` differently: the pasted verdict is then about curl's
+/// answer, and the warning says how to get the browser's.
+fn echoed_to_curl(blocked: &Blocked, classification: &Classification) -> Option<String> {
+    let origin = classification.request.origin().serialize();
+    let echoed = blocked
+        .seen
+        .as_deref()
+        .is_some_and(|seen| seen.split(',').any(|value| value.trim() == origin));
+    (blocked.involves_allow_origin() && blocked.required.as_deref() == Some("null") && echoed).then(|| {
+        format!(
+            "curl sent `Origin: {origin}` to {}, where the browser sends `Origin: null` (after the redirect to \
+             another origin), and the server answered with the origin it was sent: it may answer `null` \
+             differently. Run the last command again for that URL with `-H 'Origin: null'` and paste its \
+             answer as the last one.",
+            code(&blocked.url.to_string())
+        )
+    })
 }
 
 fn allowed_report(allowed: &Allowed) -> Report {

@@ -228,6 +228,35 @@ async fn secrets_in_a_link_are_warned_about() {
     assert_no_panic();
 }
 
+/// A pasted answer after a redirect to another origin that carries back the origin curl sent: the browser
+/// sends `Origin: null` there, so the verdict is about curl's answer, and the report says so.
+#[wasm_bindgen_test]
+async fn pasted_echo_after_a_cross_origin_redirect_is_not_certain() {
+    let page = Mounted::mount();
+    set_hash(&format!("url={}&method=GET", enc(&lab_url("/b"))));
+    sleep(100).await;
+    let origin = corscope::page_origin();
+    let actual = format!(
+        "HTTP/1.1 302 Found\r\nLocation: http://other.example/final\r\nAccess-Control-Allow-Origin: {origin}\r\n\r\n\
+         HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {origin}\r\n\r\n"
+    );
+    page.find("paste-actual")
+        .dyn_into::<HtmlTextAreaElement>()
+        .unwrap()
+        .set_value(&actual);
+    click(&page, "paste-run");
+    let json = page.wait_done(2000).await;
+    assert_eq!(
+        json.str("cors_error").as_deref(),
+        Some("AllowOriginMismatch")
+    );
+    assert_eq!(json.bool("certain"), Some(false));
+    let warnings = json.strings("warnings").join(" ");
+    assert!(warnings.contains("Origin: null"), "{warnings}");
+    assert!(warnings.contains("other.example"), "{warnings}");
+    assert_no_panic();
+}
+
 /// Pasting the raw preflight answer gives the exact verdict, code and parameter.
 #[wasm_bindgen_test]
 async fn pasted_headers_give_the_exact_verdict() {
