@@ -156,17 +156,19 @@ try {
     if (row.graded.grade === 'wrong' && row.report.outcome === 'blocked' && !row.report.certain && possible) {
       row.graded = { ...row.graded, grade: 'masked' };
     }
-    // A pasted verdict the page itself marks not certain (curl's answer after a cross-origin redirect
-    // echoed curl's origin, where the browser sends `null`): counted apart, not a failure.
-    if (row.paste && row.paste.grade !== 'exact' && row.pasteReport?.certain === false) row.paste = { ...row.paste, grade: 'uncertain' };
+    // A pasted verdict the page warns about (curl's answer after a cross-origin redirect carried curl's
+    // origin back, where the browser sends `null`): counted apart, not a failure.
+    if (row.paste && row.paste.grade !== 'exact' && (row.pasteReport?.warnings ?? []).some((w) => w.includes("-H 'Origin: null'"))) {
+      row.paste = { ...row.paste, grade: 'warned' };
+    }
     const said = `${request.method} ${request.mode} ${request.credentials} [${request.headers.map(([n]) => n).join(',')}]`;
     console.log(`${row.name.padEnd(5)} ${said.slice(0, 44).padEnd(44)} ${describeChrome(row.chrome).slice(0, 44).padEnd(44)} ${describeReport(row.report).slice(0, 56).padEnd(56)} ${row.graded.grade.padEnd(6)} ${row.paste?.grade ?? '-'}`);
-    if (row.graded.grade === 'wrong' || (row.paste && !['exact', 'uncertain'].includes(row.paste.grade))) {
+    if (row.graded.grade === 'wrong' || (row.paste && !['exact', 'warned'].includes(row.paste.grade))) {
       console.log(`      ${url.replace(LAB, '')}`);
       for (const note of row.notes) console.log(`      ${note}`);
     }
     if (row.graded.grade === 'wrong') fail(`${row.name}: ${row.graded.why}`);
-    if (row.paste && !['exact', 'uncertain'].includes(row.paste.grade)) fail(`${row.name} (paste): ${row.paste.why}`);
+    if (row.paste && !['exact', 'warned'].includes(row.paste.grade)) fail(`${row.name} (paste): ${row.paste.why}`);
   }
 } catch (e) {
   fail(`harness error: ${e.stack ?? e}`);
@@ -180,7 +182,7 @@ console.log(`\nbrowser-only path: ${rows.length} cases: ${count((r) => r.graded?
   + `${count((r) => r.graded?.grade === 'fault')} fault, ${count((r) => r.graded?.grade === 'masked')} masked, `
   + `${count((r) => r.graded?.grade === 'wrong')} wrong`);
 console.log(`pasted-headers path: ${count((r) => r.paste)} cases: ${count((r) => r.paste?.grade === 'exact')} exact, `
-  + `${count((r) => r.paste?.grade === 'uncertain')} marked not certain by the page`);
+  + `${count((r) => r.paste?.grade === 'warned')} with the page's Origin: null warning`);
 await writeFile(join(OUT, `seed-${SEED}.json`), JSON.stringify(rows.map(({ name, url, request, chrome, report, graded, paste, notes }) => ({ name, url, request, chrome, report, graded, paste, notes })), null, 1)).catch(() => {});
 console.log(`\n${failures.length ? `FAILED (${failures.length})` : 'PASSED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failures.length ? 1 : 0);

@@ -85,15 +85,11 @@ pub fn diagnose_pasted(
 ) -> Result<Report, String> {
     let exchange =
         paste::parse_exchange(Some(preflight_text), actual_text).map_err(|e| e.to_string())?;
-    let mut certain = true;
     let mut report = match corscope_model::verdict::decide(classification, &exchange) {
         Verdict::Blocked(blocked) => {
             let echo = echoed_to_curl(&blocked, classification);
             let mut report = blocked_report(blocked, classification);
-            if let Some(warning) = echo {
-                report.warnings.push(warning);
-                certain = false;
-            }
+            report.warnings.extend(echo);
             report
         }
         Verdict::Allowed(allowed) => allowed_report(&allowed),
@@ -104,7 +100,7 @@ pub fn diagnose_pasted(
         }
         Verdict::Incomplete(missing) => return Err(explain::missing(&missing)),
     };
-    report.certain = certain;
+    report.certain = true;
     report.preflight = classification.needs_preflight();
     report
         .warnings
@@ -114,9 +110,10 @@ pub fn diagnose_pasted(
 }
 
 /// After a redirect to another origin the browser sends `Origin: null`, while curl sent the request's own
-/// origin all the way. When the failing answer carries that origin back, the server echoes what it is
-/// sent, and it may answer the browser's `null` differently: the pasted verdict is then about curl's
-/// answer, and the warning says how to get the browser's.
+/// origin all the way. When the failing answer carries that origin back, the server either names it
+/// (and the verdict holds) or echoes what it is sent (and may answer the browser's `null` otherwise):
+/// the page cannot tell, so the verdict stays the one for the pasted answer, and the warning says how to
+/// get the browser's.
 fn echoed_to_curl(blocked: &Blocked, classification: &Classification) -> Option<String> {
     let origin = classification.request.origin().serialize();
     let echoed = blocked
@@ -126,9 +123,9 @@ fn echoed_to_curl(blocked: &Blocked, classification: &Classification) -> Option<
     (blocked.involves_allow_origin() && blocked.required.as_deref() == Some("null") && echoed).then(|| {
         format!(
             "curl sent `Origin: {origin}` to {}, where the browser sends `Origin: null` (after the redirect to \
-             another origin), and the server answered with the origin it was sent: it may answer `null` \
-             differently. Run the last command again for that URL with `-H 'Origin: null'` and paste its \
-             answer as the last one.",
+             another origin), and the server answered with that origin: if it echoes the origin it is sent, \
+             it answers the browser's `null` otherwise. To check, run the last command again for that URL \
+             with `-H 'Origin: null'` and paste its answer as the last one.",
             code(&blocked.url.to_string())
         )
     })
