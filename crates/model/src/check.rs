@@ -281,13 +281,17 @@ fn check_headers(
         return Ok(has_authorization && !listed("authorization"));
     }
     let names = request.unsafe_header_names();
-    match names.iter().find(|name| !listed(name)) {
+    // Of several refused headers, Chromium names the first it meets (see `header_order`).
+    match crate::header_order::check_order(request)
+        .into_iter()
+        .find(|name| !listed(name))
+    {
         None => Ok(false),
         Some(missing) => Err(Failure::new(
             CorsError::HeaderDisallowedByPreflightResponse,
             FaultPart::Header(ACAH),
         )
-        .param(missing)
+        .param(&missing)
         .seen(acah)
         .required(names.joined(", "))),
     }

@@ -61,6 +61,7 @@ pub mod url;
 
 pub mod classify;
 pub mod header;
+pub mod header_order;
 pub mod method;
 
 pub mod check;

@@ -212,8 +212,8 @@ impl Inference {
 /// The cache-busting query parameter's name.
 pub const CACHE_BUST_PARAM: &str = "corscope";
 
-/// At most this many request headers are probed, the first in sorted order: Chromium names the first
-/// refused header in that order, so the first ones matter most.
+/// At most this many request headers are probed, the first in the order Chromium checks them
+/// ([`crate::header_order`]): it names the first refused header in that order, so those matter most.
 pub const MAX_PROBED_HEADERS: usize = 10;
 
 /// Up to this many request headers get a probe each; more share probes (5–6 headers take 4 probes, 7–10
@@ -454,15 +454,16 @@ impl<'a> Planner<'a> {
     /// each; more share fewer probes (see [`header_groups`]), so that with the control and the request's
     /// own preflight they still fit in one wave of Chromium's 6 connections per host.
     fn header_probes(&mut self) {
-        let names = self.request.unsafe_header_names();
+        let names = crate::header_order::check_order(self.request);
         if names.len() > MAX_PROBED_HEADERS {
             self.untested.push(format!(
-                "Only the first {MAX_PROBED_HEADERS} of {} custom headers (in sorted order, the order Chromium \
-                 checks them in) were probed.",
+                "Only the first {MAX_PROBED_HEADERS} of {} custom headers (in the order Chromium checks them) \
+                 were probed.",
                 names.len()
             ));
         }
-        let names: Vec<String> = names.into_iter().take(MAX_PROBED_HEADERS).collect();
+        let mut names: Vec<String> = names.into_iter().take(MAX_PROBED_HEADERS).collect();
+        crate::header::sort_by(&mut names, |a, b| a < b);
         for group in header_groups(names.len()) {
             let members: Vec<&String> = names
                 .iter()
@@ -625,6 +626,8 @@ struct Context {
     preflighted: bool,
     /// The user's request's own shape: only faults that break it can be blamed for its failure.
     request: Shape,
+    /// Its CORS-unsafe headers in the order Chromium checks them: of several refused, it names the first.
+    check_order: Vec<String>,
 }
 
 impl Fault {
@@ -655,7 +658,7 @@ impl Fault {
     }
 
     /// Chromium's order of checks for the user's request: lower fails first.
-    fn order<'a>(&'a self, ctx: &'a Context) -> (u8, &'a str) {
+    fn order(&self, ctx: &Context) -> (u8, usize) {
         let rank = match self {
             Fault::Unreachable => 0,
             Fault::PreflightRedirect => 1,
@@ -677,11 +680,12 @@ impl Fault {
             | Fault::RedirectUnfollowable => 10,
         };
         let tie = match self {
-            Fault::PreflightHeader(h) => h.as_str(),
-            Fault::PreflightWildcardHeaders => {
-                ctx.request.headers.first().map_or("", String::as_str)
-            }
-            _ => "",
+            Fault::PreflightHeader(h) => ctx
+                .check_order
+                .iter()
+                .position(|name| name == h)
+                .unwrap_or(usize::MAX),
+            _ => 0,
         };
         (rank, tie)
     }
@@ -756,7 +760,7 @@ impl Fault {
     fn parameter(&self, ctx: &Context) -> Option<String> {
         match self {
             Fault::PreflightMethod | Fault::PreflightWildcardMethods => Some(ctx.method.clone()),
-            Fault::PreflightWildcardHeaders => ctx.request.headers.first().cloned(),
+            Fault::PreflightWildcardHeaders => ctx.check_order.first().cloned(),
             Fault::PreflightHeader(h) => Some(h.clone()),
             _ => None,
         }
@@ -840,6 +844,7 @@ fn reason(classification: &Classification, seen: &[Seen], explain: bool) -> Infe
         method: classification.request.method().to_string(),
         preflighted: classification.needs_preflight(),
         request: Shape::of(classification),
+        check_order: crate::header_order::check_order(&classification.request),
     };
     let mut findings = Vec::new();
     let mut observations = vec![Observation {
@@ -1662,18 +1667,19 @@ mod tests {
     }
 
     #[test]
-    fn first_refused_header_in_sorted_order_is_blamed() {
+    fn of_two_refused_headers_the_one_chromium_checks_first_is_blamed() {
+        // Chromium 156 names x-custom before authorization, in either order (see `header_order`).
         let s = spec(
             "GET",
-            &[("X-Zeta", "1"), ("X-Alpha", "1")],
+            &[("Authorization", "Bearer t"), ("X-Custom", "1")],
             Credentials::Omit,
         );
         let (_, i) = run(&s, false, |name| match name {
-            "header:x-alpha" | "header:x-zeta" => ProbeOutcome::Rejected,
+            "header:authorization" | "header:x-custom" => ProbeOutcome::Rejected,
             "reach" => ProbeOutcome::Opaque,
             _ => ProbeOutcome::Ok(200),
         });
-        assert_eq!(i.failed_parameter.as_deref(), Some("x-alpha"));
+        assert_eq!(i.failed_parameter.as_deref(), Some("x-custom"));
     }
 
     #[test]
