@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Random differential testing (not part of scripts/test.sh): builds the release page, starts the lab on a
+# Random differential testing (scripts/test.sh runs 100 cases of seed 2026): builds the release page, starts the lab on a
 # free loopback port and runs e2e/differential.mjs, which draws servers (the lab's /b builder) and
 # requests at random from a seed and grades corscope against Chromium's own verdict on each, on both the
 # browser-only and the pasted-headers path. Stops everything it started, by PID.

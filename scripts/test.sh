@@ -60,3 +60,6 @@ CORSCOPE_E2E_DIST=dist bash scripts/e2e.sh
 
 step "real servers: Express's cors, Starlette's CORSMiddleware, Flask-CORS and nginx vs Chromium's own verdict"
 CORSCOPE_E2E_DIST=dist bash scripts/real-servers.sh
+
+step "random servers: 100 cases drawn from seed 2026 vs Chromium's own verdict"
+CORSCOPE_DIFF_DIST=dist bash scripts/differential.sh 100 2026
