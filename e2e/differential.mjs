@@ -18,8 +18,8 @@ import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BLANK_PATH, serveStatic } from './util.mjs';
-import { checkRow, chromiumOwn, launch, openPage, permalink, waitDone } from './page.mjs';
+import { BLANK_PATH, otherHost, serveStatic } from './util.mjs';
+import { checkRow, chromiumOwn, launch, openReport, permalink } from './page.mjs';
 import { describeChrome, describeReport, faultResponseOf } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
@@ -127,8 +127,7 @@ try {
   await blank.goto(site.url + BLANK_PATH);
   const cdp = await context.newCDPSession(blank);
   await cdp.send('Network.enable');
-  const labHost = new URL(LAB).host;
-  const alt = labHost.startsWith('127.0.0.1') ? labHost.replace('127.0.0.1', 'localhost') : labHost.replace('localhost', '127.0.0.1');
+  const alt = otherHost(new URL(LAB).host);
   const rand = generator(SEED);
   for (let i = 0; i < CASES; i++) {
     const { url, request } = draw(rand, site.url, alt);
@@ -136,12 +135,8 @@ try {
     const tagged = `${url}&d=${SEED}-${i}-${Date.now()}`;
     const row = { name: `#${i}`, url, request, notes: [] };
     rows.push(row);
-    const page = await openPage(context, permalink(site.url, tagged, request));
-    try {
-      row.report = await waitDone(page, 0);
-    } catch (e) {
-      row.report = { outcome: `no report (${e.message.split('\n')[0]})` };
-    }
+    const { page, report } = await openReport(context, permalink(site.url, tagged, request));
+    row.report = report;
     row.chrome = await chromiumOwn(blank, cdp, `${url}&d=${SEED}-${i}-own-${Date.now()}`, request);
     const truth = row.chrome.cors_error ? { fault_response: faultResponseOf(row.chrome.cors_error), fault_header: null } : {};
     await checkRow(page, row, truth, fail);

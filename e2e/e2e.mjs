@@ -18,8 +18,8 @@ import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { BLANK_PATH, pngInfo, serveStatic } from './util.mjs';
-import { checkRow, chromiumOwn, doneCount, headersOf, launch, openPage, permalink, waitDone } from './page.mjs';
+import { BLANK_PATH, otherHost, pngInfo, serveStatic } from './util.mjs';
+import { checkRow, chromiumOwn, doneCount, headersOf, launch, openPage, openReport, permalink, waitDone } from './page.mjs';
 import { describeChrome, describeReport, faultResponseOf } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
@@ -66,7 +66,7 @@ process.exit(failures.length ? 1 : 0);
 /// Fills the catalogue's placeholders for a page at `origin` that reaches the lab as LAB.
 function filler(origin) {
   const lab = new URL(LAB).host;
-  const alt = lab.startsWith('127.0.0.1') ? lab.replace('127.0.0.1', 'localhost') : lab.replace('localhost', '127.0.0.1');
+  const alt = otherHost(lab);
   return (t) => (t == null ? t : t.replaceAll('{origin_enc}', enc(origin)).replaceAll('{origin}', origin).replaceAll('{lab}', lab).replaceAll('{alt}', alt));
 }
 
@@ -90,12 +90,8 @@ async function scenarios() {
     const row = { name: s.name, notes: [], extra };
     rows.push(row);
     // corscope, through its permalink.
-    const page = await openPage(context, permalink(site.url, url, request));
-    try {
-      row.report = await waitDone(page, 0);
-    } catch (e) {
-      row.report = { outcome: `no report (${e.message.split('\n')[0]})` };
-    }
+    const { page, report } = await openReport(context, permalink(site.url, url, request));
+    row.report = report;
     // Chromium's own verdict, from the same origin, on a URL of its own (no shared preflight cache).
     const sep = url.includes('?') ? '&' : '?';
     row.chrome = await chromiumOwn(blank, cdp, `${url}${sep}e2e=${i}-${Date.now()}`, request);

@@ -42,6 +42,17 @@ export async function openPage(context, url) {
   return page;
 }
 
+/// Opens corscope at `url` (a permalink that runs) and waits for its first report. A run that never
+/// finishes gives `{outcome: 'no report (…)'}`, which every grade counts as wrong.
+export async function openReport(context, url) {
+  const page = await openPage(context, url);
+  try {
+    return { page, report: await waitDone(page, 0) };
+  } catch (e) {
+    return { page, report: { outcome: `no report (${e.message.split('\n')[0]})` } };
+  }
+}
+
 /// Waits until the report finished once more than `before` times; returns its JSON.
 export async function waitDone(page, before) {
   await page.waitForFunction((n) => window.__e2eDone > n, before, { timeout: DONE_MS, polling: 50 });
@@ -154,13 +165,13 @@ export async function pastePath(page) {
   return { report: JSON.parse(await page.textContent('#report-json')), commands: { preflight: preflightLine, actual: actualLine } };
 }
 
-/// The checks both drivers make on one row once `row.report` (the page's browser-only verdict) and
-/// `row.chrome` (Chromium's own) are in: the grade against `truth`; the preflight, and for an allowed
-/// request the status and readable headers, must be Chromium's (`fail` records a failure; with
-/// `readableMayDiffer` a readable difference is only noted); then the paste path on `page`, graded too.
 /// Codes for a request Chromium refuses before sending anything.
 const REQUEST_STAGE = new Set(['DisallowedByMode', 'CorsDisabledScheme', 'NoCorsRedirectModeNotFollow']);
 
+/// The checks the drivers make on one row once `row.report` (the page's browser-only verdict) and
+/// `row.chrome` (Chromium's own) are in: the grade against `truth`; the preflight, and for an allowed
+/// request the status and readable headers, must be Chromium's (`fail` records a failure; with
+/// `readableMayDiffer` a readable difference is only noted); then the paste path on `page`, graded too.
 export async function checkRow(page, row, truth, fail, readableMayDiffer = false) {
   row.graded = row.report.outcome?.startsWith('no report') ? { grade: 'wrong', why: row.report.outcome, unknown: [] } : grade(row.chrome, row.report, truth);
   if (row.report.preflight !== undefined && row.chrome.outcome !== 'network-error' && row.report.preflight !== row.chrome.preflight) {
@@ -179,7 +190,7 @@ export async function checkRow(page, row, truth, fail, readableMayDiffer = false
   if (row.graded.why) row.notes.push(row.graded.why);
   // The pasted-headers path (graded for blocked requests; allowed ones must come out allowed too).
   // (A request the browser refuses to send, before or after fetch() returns, has no answer to paste.)
-  const unsent = ['invalid-request'].includes(row.chrome.outcome) || REQUEST_STAGE.has(row.chrome.cors_error);
+  const unsent = row.chrome.outcome === 'invalid-request' || REQUEST_STAGE.has(row.chrome.cors_error);
   if (row.chrome.outcome !== 'network-error' && !unsent && row.report.outcome && !row.report.outcome.startsWith('no report')) {
     try {
       const pasted = await pastePath(page);

@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BLANK_PATH, serveStatic } from './util.mjs';
-import { checkRow, chromiumOwn, launch, openPage, permalink, waitDone } from './page.mjs';
+import { checkRow, chromiumOwn, launch, openReport, permalink } from './page.mjs';
 import { describeChrome, describeReport, faultResponseOf } from './grade.mjs';
 
 const args = Object.fromEntries(process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith('--') ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []));
@@ -160,13 +160,9 @@ async function runCases() {
     const url = `${SERVERS[c.server]}${c.path}`;
     const row = { name: c.name, server: c.server, url, request: c.request, expect: c.expect, notes: [] };
     rows.push(row);
-    const page = await openPage(context, permalink(site.url, url, c.request));
+    const { page, report } = await openReport(context, permalink(site.url, url, c.request));
     row.permalink = page.url();
-    try {
-      row.report = await waitDone(page, 0);
-    } catch (e) {
-      row.report = { outcome: `no report (${e.message.split('\n')[0]})` };
-    }
+    row.report = report;
     // Chromium's own verdict on a URL of its own (no shared preflight cache; no server here caches).
     const sep = url.includes('?') ? '&' : '?';
     row.chrome = await chromiumOwn(blank, cdp, `${url}${sep}rs=${i}-${Date.now()}`, c.request);

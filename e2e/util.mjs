@@ -21,6 +21,11 @@ const TYPES = {
 /// from the same origin as corscope's without corscope's code (or its Content-Security-Policy) around.
 export const BLANK_PATH = '/__e2e_blank.html';
 
+/// The same loopback server under its other name (`127.0.0.1` ↔ `localhost`): another origin.
+export function otherHost(host) {
+  return host.startsWith('127.0.0.1') ? host.replace('127.0.0.1', 'localhost') : host.replace('localhost', '127.0.0.1');
+}
+
 /// Serves `root` on 127.0.0.1 (a free port) like a plain static host: no COOP/COEP, no caching.
 /// Resolves to `{url, close}`.
 export async function serveStatic(root) {

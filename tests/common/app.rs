@@ -3,7 +3,7 @@
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Event, HtmlElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{Event, HtmlElement, HtmlSelectElement};
 
 use super::{assert_no_panic, click, lab_url, set_hash, sleep, Mounted};
 
@@ -240,10 +240,7 @@ async fn pasted_origin_after_a_cross_origin_redirect_warns_of_origin_null() {
         "HTTP/1.1 302 Found\r\nLocation: http://other.example/final\r\nAccess-Control-Allow-Origin: {origin}\r\n\r\n\
          HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {origin}\r\n\r\n"
     );
-    page.find("paste-actual")
-        .dyn_into::<HtmlTextAreaElement>()
-        .unwrap()
-        .set_value(&actual);
+    page.textarea("paste-actual").set_value(&actual);
     click(&page, "paste-run");
     let json = page.wait_done(2000).await;
     assert_eq!(
@@ -270,10 +267,7 @@ async fn pasted_headers_give_the_exact_verdict() {
     let preflight = format!(
         "HTTP/1.1 204 No Content\r\nAccess-Control-Allow-Origin: {origin}\r\nAccess-Control-Allow-Methods: PUT\r\n\r\n"
     );
-    page.find("paste-preflight")
-        .dyn_into::<HtmlTextAreaElement>()
-        .unwrap()
-        .set_value(&preflight);
+    page.textarea("paste-preflight").set_value(&preflight);
     click(&page, "paste-run");
     let json = page.wait_done(2000).await;
     assert_eq!(json.str("outcome").as_deref(), Some("blocked"));

@@ -18,7 +18,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
-use web_sys::{Element, Event, HtmlInputElement, HtmlTextAreaElement, Node};
+use web_sys::{Element, Event, HtmlInputElement, Node};
 
 use super::serde_json_lite::Json;
 use super::{assert_no_panic, click, lab_url, set_hash, sleep, Mounted};
@@ -474,10 +474,7 @@ async fn hostile_allow_origin_values_stay_text() {
     let watch = Watch::start(&page.root);
     reset_canary();
     let actual = format!("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: {payload}\r\n\r\n");
-    page.find("paste-actual")
-        .dyn_into::<HtmlTextAreaElement>()
-        .unwrap()
-        .set_value(&actual);
+    page.textarea("paste-actual").set_value(&actual);
     click(&page, "paste-run");
     let json = page.wait_done(2000).await;
     assert_eq!(json.str("outcome").as_deref(), Some("blocked"));
@@ -522,7 +519,7 @@ async fn hostile_permalinks_fill_the_form_as_text() {
         }
         sleep(50).await;
         assert_eq!(page.input("url").value(), url, "{label}");
-        let body: HtmlTextAreaElement = page.find("body").dyn_into().unwrap();
+        let body = page.textarea("body");
         assert_eq!(body.value(), joined, "{label}");
         let values = page.root.query_selector_all("#headers .h-value").unwrap();
         assert_eq!(values.length() as usize, all.len(), "{label}");
@@ -564,10 +561,7 @@ async fn copy_link_of_a_hostile_form_is_text_and_round_trips() {
     };
     row("h-name").set_value("X-Payload");
     row("h-value").set_value(&payload);
-    page.find("body")
-        .dyn_into::<HtmlTextAreaElement>()
-        .unwrap()
-        .set_value(&payload);
+    page.textarea("body").set_value(&payload);
     page.find("request-form")
         .dispatch_event(&Event::new("input").unwrap())
         .unwrap();
@@ -589,7 +583,7 @@ async fn copy_link_of_a_hostile_form_is_text_and_round_trips() {
     set_hash(&fragment);
     sleep(50).await;
     assert_eq!(page.input("url").value(), url);
-    let body: HtmlTextAreaElement = page.find("body").dyn_into().unwrap();
+    let body = page.textarea("body");
     assert_eq!(body.value(), payload);
     let value: HtmlInputElement = page
         .root
@@ -627,7 +621,7 @@ async fn pasted_hostile_curl_output_is_text() {
         "HTTP/1.1 200 {payload}\r\nAccess-Control-Allow-Origin: {origin}\r\n\
          Access-Control-Expose-Headers: *\r\nX-Payload: {payload}\r\n\r\n{payload}"
     );
-    let area = |id: &str| -> HtmlTextAreaElement { page.find(id).dyn_into().unwrap() };
+    let area = |id: &str| page.textarea(id);
     area("paste-preflight").set_value(&preflight);
     area("paste-actual").set_value(&actual);
     click(&page, "paste-run");

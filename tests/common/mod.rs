@@ -113,6 +113,10 @@ impl Mounted {
         self.find(id).dyn_into().unwrap()
     }
 
+    pub fn textarea(&self, id: &str) -> web_sys::HtmlTextAreaElement {
+        self.find(id).dyn_into().unwrap()
+    }
+
     pub fn state(&self) -> String {
         self.find("report").get_attribute("data-state").unwrap()
     }

@@ -521,7 +521,7 @@ fn range_position(digits: &str) -> Option<u64> {
     (n < i64::MAX.unsigned_abs()).then_some(n)
 }
 
-fn unique_lowercase_names(headers: &HeaderList) -> Vec<String> {
+pub(crate) fn unique_lowercase_names(headers: &HeaderList) -> Vec<String> {
     let mut names: Vec<String> = Vec::new();
     for (name, _) in headers.iter() {
         let lower = name.to_ascii_lowercase();

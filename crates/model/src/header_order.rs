@@ -21,13 +21,7 @@ use crate::request::Request;
 /// The request's CORS-unsafe header names (lowercase) in the order Chromium checks them.
 pub fn check_order(request: &Request) -> Vec<String> {
     let unsafe_names = request.unsafe_header_names();
-    let mut keys: Vec<String> = Vec::new();
-    for (name, _) in request.headers().iter() {
-        let name = name.to_ascii_lowercase();
-        if !keys.contains(&name) {
-            keys.push(name);
-        }
-    }
+    let mut keys = crate::header::unique_lowercase_names(request.headers());
     if request.has_body() && !keys.iter().any(|k| k == "content-type") {
         keys.push("content-type".into());
     }
@@ -43,17 +37,11 @@ pub fn check_order(request: &Request) -> Vec<String> {
         &["user-agent"]
     };
     keys.extend(hints.iter().map(|h| h.to_string()));
-    let mut order: Vec<String> = slot_order(&keys)
+    // Every unsafe name is one of the keys, so the filtered table order holds each exactly once.
+    slot_order(&keys)
         .into_iter()
         .filter(|key| unsafe_names.contains(key))
-        .collect();
-    // Anything the table did not place (none: every unsafe name is a key), last.
-    for name in unsafe_names {
-        if !order.contains(&name) {
-            order.push(name);
-        }
-    }
-    order
+        .collect()
 }
 
 /// The keys in the slot order of a WTF hash table they were inserted into one by one.
